@@ -1,0 +1,1 @@
+"""Thin HTTP service over volunteers, matcher and scheduler (not yet implemented; see issue #5)."""

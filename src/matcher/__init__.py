@@ -1,0 +1,1 @@
+"""Dispatch resident orders to teams and volunteers (not yet implemented; see issue #3)."""

@@ -1,0 +1,1 @@
+"""Weekly duty rosters (not yet implemented; see issue #4)."""
