@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -31,7 +31,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     PlainSerializer,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -177,6 +179,26 @@ class Availability(BaseModel):
     unavailable_dates: tuple[date, ...] = ()
     extra: tuple[DatedWindow, ...] = ()
     blocked: tuple[DatedWindow, ...] = ()
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _intern(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
+        """Share one instance among identical inputs when the context asks for it.
+
+        With ``context={"intern": {}}`` (as :func:`volunteers.io.parse_organization`
+        passes), volunteers with the same availability share one object: loading
+        is faster and :class:`AvailabilityGrid` dedupes by identity.
+        """
+        cache = info.context.get("intern") if isinstance(info.context, dict) else None
+        if cache is None or not isinstance(data, dict):
+            return handler(data)
+        key = ("availability", repr(data))
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = handler(data)
+        return hit  # type: ignore[no-any-return]
 
     @field_validator("unavailable_dates")
     @classmethod

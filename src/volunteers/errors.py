@@ -30,9 +30,9 @@ def problem(kind: str, message: str, loc: Loc, value: Any = None) -> InitErrorDe
     value
         The offending input value.
     """
-    # Braces in user ids must not be taken for template fields.
-    safe = message.replace("{", "{{").replace("}", "}}")
-    return InitErrorDetails(type=PydanticCustomError(kind, safe), loc=loc, input=value)
+    # Without a context pydantic does not format the template, so braces in
+    # user ids are kept verbatim.
+    return InitErrorDetails(type=PydanticCustomError(kind, message), loc=loc, input=value)
 
 
 def reraise_details(exc: ValidationError, prefix: Loc = ()) -> list[InitErrorDetails]:
