@@ -128,6 +128,19 @@ class Organization(BaseModel):
         """Volunteer ids of a team's members."""
         return tuple(self.volunteers[i].id for i in self.team2members[self.team_index[team_id]])
 
+    @cached_property
+    def volunteer2captained(self) -> dict[str, tuple[str, ...]]:
+        """Volunteer id -> ids of the teams they captain (only captains appear)."""
+        out: dict[str, list[str]] = {}
+        for t in self.teams:
+            if t.captain is not None:
+                out.setdefault(t.captain, []).append(t.id)
+        return {v: tuple(ts) for v, ts in out.items()}
+
+    def captained_teams(self, volunteer_id: str) -> tuple[str, ...]:
+        """Ids of the teams a volunteer captains (empty when none)."""
+        return self.volunteer2captained.get(volunteer_id, ())
+
     def ledger(self) -> HourLedger:
         """The hour ledger of all volunteers under this organization's quota policy."""
         return HourLedger.from_volunteers(self.volunteers, self.quota)

@@ -132,6 +132,8 @@ def test_valid_file_and_index_maps(tiny_org: Organization) -> None:
     assert tiny_org.station_index["p0"] == 4
     assert tiny_org.team2members == ((0, 1), (2,))
     assert tiny_org.members("t0") == ("v0", "v1")
+    assert tiny_org.captained_teams("v2") == ("t1",)
+    assert tiny_org.captained_teams("v1") == ()
 
 
 def test_json_round_trip(tiny_org: Organization) -> None:
