@@ -49,11 +49,18 @@ def raise_problems(title: str, problems: Sequence[InitErrorDetails]) -> None:
         raise ValidationError.from_exception_data(title, list(problems))
 
 
-def duplicates(ids: Iterable[object], what: str, field: str) -> list[InitErrorDetails]:
-    """A problem at each repeated id, pointing at the index where it repeats."""
+def duplicates(
+    ids: Iterable[object], what: str, field: str, positions: Iterable[int] | None = None
+) -> list[InitErrorDetails]:
+    """A problem at each repeated id, pointing at the index where it repeats.
+
+    ``positions`` gives each id's index in the input when some items were left
+    out (failed validation); by default ids are numbered from 0.
+    """
     first: dict[object, int] = {}
     out: list[InitErrorDetails] = []
-    for i, key in enumerate(ids):
+    pairs = zip(positions, ids, strict=True) if positions is not None else enumerate(ids)
+    for i, key in pairs:
         if key is None:
             continue
         if key in first:

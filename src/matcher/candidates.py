@@ -1,0 +1,615 @@
+"""Problem arrays and candidate generation for dispatch.
+
+Everything the solvers read is built here, once, as numpy arrays:
+
+- volunteers: coordinates, skill and team-category bit masks, remaining weekly
+  minutes, per-volunteer cost parts, an :class:`~volunteers.AvailabilityGrid`;
+- orders: coordinates, required skill and allowed category masks, allowed
+  starts (minutes from the week's Monday 00:00), duration, head count, tier;
+- candidate **edges** (volunteer, order) that pass every per-pair hard rule, and
+  their feasible **options** (edge, start);
+- **conflicts**: pairs of options of one volunteer that cannot both be served
+  (overlap, counting travel between the two orders).
+
+No step loops over volunteer x order pairs: spatial pruning comes first (the
+travel model's ``pairs_within``), then vectorized filters on the surviving pairs.
+The per-order *funnel* counts volunteers left after each filter, for explanations.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+from matcher.model import NORMAL, DispatchProblem, ResolvedOrder
+from volunteers import AvailabilityGrid, coords
+from volunteers.geo import FloatArray, IntArray
+
+logger = logging.getLogger(__name__)
+
+COST_SCALE = 100
+"""Integer cost units per cost unit (1/100 of a travel minute at default weights)."""
+
+MAX_START_OPTIONS = 64
+"""Most allowed starts per order; a wider window is sampled with a larger step."""
+
+GRID_DAYS_BEFORE = 1
+GRID_DAYS = 9
+"""The availability grid spans the day before the week to the day after it."""
+
+FUNNEL_STAGES = ("qualified", "in_reach", "available", "under_cap")
+"""Funnel stages: skills and team category; within reach; free (time, commitments,
+exclusions); under the weekly hour cap."""
+
+U64 = NDArray[np.uint64]
+BoolArray = NDArray[np.bool_]
+
+
+def _masks(owner: IntArray, bit: IntArray, n: int, words: int) -> U64:
+    out = np.zeros((n, max(words, 1)), dtype=np.uint64)
+    if len(owner):
+        np.bitwise_or.at(
+            out, (owner, bit // 64), np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64))
+        )
+    return out
+
+
+def _contains(have: U64, need: U64) -> BoolArray:
+    """Row-wise: ``need`` is a subset of ``have``."""
+    result: BoolArray = ((have & need) == need).all(axis=1)
+    return result
+
+
+def _intersects(a: U64, b: U64) -> BoolArray:
+    result: BoolArray = ((a & b) != 0).any(axis=1)
+    return result
+
+
+@dataclass
+class DispatchArrays:
+    """Index-based view of a :class:`~matcher.model.DispatchProblem`."""
+
+    problem: DispatchProblem
+    orders: list[ResolvedOrder]
+    num_volunteers: int
+    num_orders: int
+    vol_xy: FloatArray
+    vol_skill: U64
+    vol_cat: U64
+    vol_in_team: BoolArray
+    vol_cap_left: FloatArray
+    vol_parts: FloatArray
+    """``(V, 4)`` weighted cost terms: pace, reliability, rating, balance."""
+    ord_xy: FloatArray
+    ord_skill: U64
+    ord_cat: U64
+    ord_needs_team: BoolArray
+    ord_remote: BoolArray
+    ord_k: IntArray
+    ord_duration: IntArray
+    ord_starts: list[IntArray]
+    ord_tier: IntArray
+    ord_weight: FloatArray
+    grid: AvailabilityGrid
+    team_cat: IntArray
+    team_captain: IntArray
+    team_members: list[IntArray]
+    vol_teams: list[tuple[int, ...]]
+
+    @classmethod
+    def build(cls, problem: DispatchProblem) -> DispatchArrays:
+        """Build the arrays of a validated problem."""
+        org = problem.organization
+        vols = org.volunteers
+        n_v, n_o = len(vols), len(problem.orders)
+        orders = [problem.resolved(o) for o in problem.orders]
+        params = problem.params
+
+        skill_codes = sorted(
+            {s for v in vols for s in v.skills} | {s for o in orders for s in o.skills}
+        )
+        skill_pos = {c: i for i, c in enumerate(skill_codes)}
+        words = (len(skill_codes) + 63) // 64
+        vi = np.fromiter((i for i, v in enumerate(vols) for _ in v.skills), dtype=np.int64)
+        vk = np.fromiter((skill_pos[s] for v in vols for s in v.skills), dtype=np.int64)
+        oi = np.fromiter((i for i, o in enumerate(orders) for _ in o.skills), dtype=np.int64)
+        ok = np.fromiter((skill_pos[s] for o in orders for s in o.skills), dtype=np.int64)
+        vol_skill = _masks(vi, vk, n_v, words)
+        ord_skill = _masks(oi, ok, n_o, words)
+
+        cat_pos = {c: i for i, c in enumerate(org.team_model.codes)}
+        cwords = (len(cat_pos) + 63) // 64
+        team_cat = np.asarray([cat_pos[t.category] for t in org.teams], dtype=np.int64)
+        team_index = org.team_index
+        vol_teams = [tuple(team_index[t] for t in v.teams) for v in vols]
+        mv = np.fromiter((i for i, ts in enumerate(vol_teams) for _ in ts), dtype=np.int64)
+        mt = np.fromiter((t for ts in vol_teams for t in ts), dtype=np.int64)
+        vol_cat = _masks(mv, team_cat[mt] if len(mt) else mt, n_v, cwords)
+        vol_in_team = np.asarray([bool(ts) for ts in vol_teams], dtype=bool)
+        co = np.fromiter(
+            (
+                i
+                for i, o in enumerate(orders)
+                for _ in (o.categories or (cat_pos if o.same_team else ()))
+            ),
+            dtype=np.int64,
+        )
+        cc = np.fromiter(
+            (
+                cat_pos[c]
+                for o in orders
+                for c in (o.categories or (cat_pos if o.same_team else ()))
+            ),
+            dtype=np.int64,
+        )
+        ord_cat = _masks(co, cc, n_o, cwords)
+        ord_needs_team = np.asarray([bool(o.categories) or o.same_team for o in orders], dtype=bool)
+        captains = org.volunteer_index
+        team_captain = np.asarray(
+            [captains[t.captain] if t.captain is not None else -1 for t in org.teams],
+            dtype=np.int64,
+        )
+        team_members = [np.asarray(m, dtype=np.int64) for m in org.team2members]
+
+        origin = problem.week_origin
+        step = params.start_step_minutes
+
+        def minute(when: datetime) -> int:
+            return int((when - origin).total_seconds() // 60)
+
+        ord_starts: list[IntArray] = []
+        for o in orders:
+            first, last = minute(o.start), minute(o.latest_start)
+            st = step
+            while (last - first) // st + 1 > MAX_START_OPTIONS:
+                st *= 2
+            ord_starts.append(np.arange(first, last + 1, st, dtype=np.int64))
+
+        # Weekly minutes left: cap - committed hours - commitments in the week.
+        cap = np.asarray(
+            [np.inf if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols]
+        )
+        committed = np.zeros(n_v)
+        vindex = org.volunteer_index
+        for vid, hours in problem.committed_hours.items():
+            committed[vindex[vid]] += 60.0 * hours
+        for c in problem.commitments:
+            committed[vindex[c.volunteer]] += (c.end - c.start).total_seconds() / 60.0
+        cap_left = cap - committed
+
+        # Per-volunteer cost parts (see ObjectiveWeights).
+        ledger = org.ledger()
+        on = problem.week_start
+        gap = ledger.pace_gap(on)
+        behind = np.clip(gap / np.maximum(ledger.target, 1e-9), 0.0, 1.0)
+        reliability = np.asarray([v.reliability for v in vols])
+        rating = np.asarray([0.8 if v.rating is None else v.rating / 5.0 for v in vols])
+        balance = np.where(
+            np.isfinite(cap) & (cap > 0), np.clip(committed / np.where(cap > 0, cap, 1), 0, 1), 0.0
+        )
+        w = params.weights
+        vol_parts = np.column_stack(
+            (
+                w.pace * (1.0 - behind),
+                w.reliability * (1.0 - reliability),
+                w.rating * (1.0 - rating),
+                w.balance * balance,
+            )
+        )
+
+        grid_start = problem.week_start - timedelta(days=GRID_DAYS_BEFORE)
+        grid = AvailabilityGrid([v.availability for v in vols], grid_start, GRID_DAYS)
+
+        pw = params.priority_weights
+        return cls(
+            problem=problem,
+            orders=orders,
+            num_volunteers=n_v,
+            num_orders=n_o,
+            vol_xy=coords(v.home for v in vols),
+            vol_skill=vol_skill,
+            vol_cat=vol_cat,
+            vol_in_team=vol_in_team,
+            vol_cap_left=cap_left,
+            vol_parts=vol_parts,
+            ord_xy=coords(o.location for o in orders),
+            ord_skill=ord_skill,
+            ord_cat=ord_cat,
+            ord_needs_team=ord_needs_team,
+            ord_remote=np.asarray([o.remote for o in orders], dtype=bool),
+            ord_k=np.asarray([o.volunteers_needed for o in orders], dtype=np.int64),
+            ord_duration=np.asarray([o.duration_minutes for o in orders], dtype=np.int64),
+            ord_starts=ord_starts,
+            ord_tier=np.asarray([0 if o.priority == NORMAL else 1 for o in orders], dtype=np.int64),
+            ord_weight=np.asarray([pw[o.priority] for o in orders], dtype=np.float64),
+            grid=grid,
+            team_cat=team_cat,
+            team_captain=team_captain,
+            team_members=team_members,
+            vol_teams=vol_teams,
+        )
+
+    def qualifies(self, vol: IntArray, order: IntArray) -> BoolArray:
+        """Skills and team category, element-wise over (volunteer, order) pairs."""
+        ok = _contains(self.vol_skill[vol], self.ord_skill[order])
+        needs = self.ord_needs_team[order]
+        cat_ok = _intersects(self.vol_cat[vol], self.ord_cat[order])
+        result: BoolArray = ok & (~needs | cat_ok)
+        return result
+
+    def grid_minute(self, week_minute: IntArray) -> IntArray:
+        """Week minutes to availability-grid minutes."""
+        shifted: IntArray = week_minute + GRID_DAYS_BEFORE * 24 * 60
+        return shifted
+
+
+@dataclass
+class Candidates:
+    """Candidate edges, their start options, conflicts and the funnel.
+
+    Attributes
+    ----------
+    edge_vol, edge_order
+        The (volunteer, order) pair of each edge.
+    edge_travel
+        Minutes from the volunteer's home to the order (0 when remote).
+    edge_cost
+        Integer cost (``COST_SCALE`` units) of the edge.
+    edge_continuity
+        Whether the volunteer last served the order's resident.
+    opt_edge, opt_start
+        Feasible (edge, start minute) options; fixed-start orders have one per edge.
+    conflict_a, conflict_b
+        Pairs of options (indices into ``opt_*``) of one volunteer that clash.
+    funnel
+        ``(num_orders, 4)`` counts per :data:`FUNNEL_STAGES`.
+    pin_errors
+        Reasons pinned assignments cannot hold (makes the problem infeasible).
+    """
+
+    edge_vol: IntArray
+    edge_order: IntArray
+    edge_travel: FloatArray
+    edge_cost: IntArray
+    edge_continuity: BoolArray
+    opt_edge: IntArray
+    opt_start: IntArray
+    conflict_a: IntArray
+    conflict_b: IntArray
+    funnel: IntArray
+    pinned_edges: IntArray
+    pinned_starts: dict[int, int] = field(default_factory=dict)
+    pin_errors: list[str] = field(default_factory=list)
+
+    @property
+    def num_edges(self) -> int:
+        """Number of candidate edges."""
+        return len(self.edge_vol)
+
+
+def _expand(counts: IntArray) -> tuple[IntArray, IntArray]:
+    """For groups of the given sizes: (group of each item, position within group)."""
+    total = int(counts.sum())
+    group = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return group, offset
+
+
+def generate(arr: DispatchArrays) -> Candidates:
+    """Candidate edges and options passing every per-pair hard rule.
+
+    Rules applied here: skills, team category, reach (unless remote), free for
+    the whole service time including travel to it, no clash with existing
+    commitments, not excluded, volunteer available, weekly minutes left.
+    """
+    p = arr.problem
+    params = p.params
+    n_o, n_v = arr.num_orders, arr.num_volunteers
+    funnel = np.zeros((n_o, len(FUNNEL_STAGES)), dtype=np.int64)
+
+    # Stage 0: qualified anywhere, per distinct (skills, categories) requirement.
+    req = np.concatenate(
+        (arr.ord_skill, arr.ord_cat, arr.ord_needs_team[:, None].astype(np.uint64)), axis=1
+    )
+    uniq, inverse = np.unique(req, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    w_s = arr.ord_skill.shape[1]
+    w_c = arr.ord_cat.shape[1]
+    qualified_per_req = np.zeros(len(uniq), dtype=np.int64)
+    for r, row in enumerate(uniq):
+        need_s = row[:w_s][None, :]
+        need_c = row[w_s : w_s + w_c][None, :]
+        ok = _contains(arr.vol_skill, need_s)
+        if row[-1]:
+            ok &= _intersects(arr.vol_cat, need_c)
+        qualified_per_req[r] = int(ok.sum())
+    funnel[:, 0] = qualified_per_req[inverse] if n_o else 0
+
+    # Stage 1: within reach (spatial pruning), then qualified on the pairs.
+    remote = np.flatnonzero(arr.ord_remote)
+    local = np.flatnonzero(~arr.ord_remote)
+    ev_l, eo_l, et_l = p.travel.pairs_within(
+        arr.vol_xy, arr.ord_xy[local], params.max_travel_minutes
+    )
+    eo_l = local[eo_l]
+    keep = arr.qualifies(ev_l, eo_l)
+    ev_l, eo_l, et_l = ev_l[keep], eo_l[keep], et_l[keep]
+    # Remote orders: every qualified volunteer, grouped by requirement.
+    rv: list[IntArray] = []
+    ro: list[IntArray] = []
+    for r in np.unique(inverse[remote]) if len(remote) else []:
+        orders_r = remote[inverse[remote] == r]
+        q = np.flatnonzero(arr.qualifies(np.arange(n_v), np.full(n_v, orders_r[0])))
+        rv.append(np.tile(q, len(orders_r)))
+        ro.append(np.repeat(orders_r, len(q)))
+    ev = np.concatenate([ev_l, *rv]).astype(np.int64)
+    eo = np.concatenate([eo_l, *ro]).astype(np.int64)
+    et = np.concatenate([et_l, np.zeros(sum(len(x) for x in rv))])
+    funnel[:, 1] = np.bincount(eo, minlength=n_o)
+
+    # Stage 2: available: not unavailable/excluded, free at some start, no clash
+    # with commitments.
+    vindex = p.organization.volunteer_index
+    oindex = p.order_index
+    bad_vol = np.zeros(n_v, dtype=bool)
+    bad_vol[[vindex[v] for v in p.unavailable]] = True
+    keep = ~bad_vol[ev]
+    if p.exclusions:
+        excluded = np.asarray(
+            [oindex[x.order] * n_v + vindex[x.volunteer] for x in p.exclusions], dtype=np.int64
+        )
+        keep &= ~np.isin(eo * n_v + ev, excluded)
+    ev, eo, et = ev[keep], eo[keep], et[keep]
+
+    n_opts = np.asarray([len(arr.ord_starts[o]) for o in range(n_o)], dtype=np.int64)
+    opt_edge, pos = _expand(n_opts[eo])
+    starts_flat = np.concatenate(arr.ord_starts) if n_o else np.empty(0, dtype=np.int64)
+    start_offset = np.cumsum(n_opts) - n_opts
+    opt_start = starts_flat[start_offset[eo[opt_edge]] + pos]
+    o_of = eo[opt_edge]
+    v_of = ev[opt_edge]
+    dur = arr.ord_duration[o_of]
+    travel_in = np.ceil(et[opt_edge] - 1e-9).astype(np.int64)
+    free = arr.grid.is_free(
+        v_of, arr.grid_minute(opt_start - travel_in), arr.grid_minute(opt_start + dur)
+    )
+    if p.commitments:
+        free &= _clear_of_commitments(arr, v_of, o_of, opt_start, dur, travel_in)
+    opt_edge, opt_start = opt_edge[free], opt_start[free]
+    has_opt = np.zeros(len(ev), dtype=bool)
+    has_opt[opt_edge] = True
+    funnel[:, 2] = np.bincount(eo[has_opt], minlength=n_o)
+
+    # Stage 3: weekly minutes left.
+    under_cap = arr.vol_cap_left[ev] >= arr.ord_duration[eo] - 1e-9
+    keep_edge = has_opt & under_cap
+    funnel[:, 3] = np.bincount(eo[keep_edge], minlength=n_o)
+
+    # Renumber edges and options.
+    new_id = np.full(len(ev), -1, dtype=np.int64)
+    new_id[keep_edge] = np.arange(int(keep_edge.sum()))
+    ev, eo, et = ev[keep_edge], eo[keep_edge], et[keep_edge]
+    opt_keep = keep_edge[opt_edge]
+    opt_edge, opt_start = new_id[opt_edge[opt_keep]], opt_start[opt_keep]
+
+    continuity = _continuity(arr, ev, eo)
+    w = params.weights
+    cost = w.travel * et + arr.vol_parts[ev].sum(axis=1) + w.continuity * (~continuity)
+    edge_cost = np.rint(COST_SCALE * cost).astype(np.int64)
+
+    pinned_edges, pinned_starts, pin_errors = _pins(arr, ev, eo, opt_edge, opt_start, funnel)
+    conflict_a, conflict_b = _conflicts(arr, ev, eo, opt_edge, opt_start)
+    cand = Candidates(
+        edge_vol=ev,
+        edge_order=eo,
+        edge_travel=et,
+        edge_cost=edge_cost,
+        edge_continuity=continuity,
+        opt_edge=opt_edge,
+        opt_start=opt_start,
+        conflict_a=conflict_a,
+        conflict_b=conflict_b,
+        funnel=funnel,
+        pinned_edges=pinned_edges,
+        pinned_starts=pinned_starts,
+        pin_errors=pin_errors,
+    )
+    logger.info(
+        "candidates: %d edges, %d options, %d conflicts for %d orders",
+        cand.num_edges,
+        len(opt_edge),
+        len(conflict_a),
+        n_o,
+    )
+    return cand
+
+
+def _continuity(arr: DispatchArrays, ev: IntArray, eo: IntArray) -> BoolArray:
+    p = arr.problem
+    if not p.last_served_by:
+        return np.zeros(len(ev), dtype=bool)
+    vindex = p.organization.volunteer_index
+    n_v = arr.num_volunteers
+    keys = [
+        o * n_v + vindex[v]
+        for o, r in enumerate(arr.orders)
+        if r.resident is not None
+        for v in p.last_served_by.get(r.resident, ())
+    ]
+    result: BoolArray = np.isin(eo * n_v + ev, np.asarray(keys, dtype=np.int64))
+    return result
+
+
+def _clear_of_commitments(
+    arr: DispatchArrays,
+    v_of: IntArray,
+    o_of: IntArray,
+    start: IntArray,
+    dur: IntArray,
+    travel_in: IntArray,
+) -> BoolArray:
+    """Options that fit around the volunteer's commitments, counting travel."""
+    p = arr.problem
+    vindex = p.organization.volunteer_index
+    origin = p.week_origin
+    c_vol = np.asarray([vindex[c.volunteer] for c in p.commitments], dtype=np.int64)
+    c_start = np.asarray(
+        [(c.start - origin).total_seconds() // 60 for c in p.commitments], dtype=np.int64
+    )
+    c_end = np.asarray(
+        [-(-(c.end - origin).total_seconds() // 60) for c in p.commitments], dtype=np.int64
+    )
+    c_has_loc = np.asarray([c.location is not None for c in p.commitments], dtype=bool)
+    c_xy = np.asarray(
+        [
+            (c.location.lat, c.location.lon) if c.location is not None else (0.0, 0.0)
+            for c in p.commitments
+        ]
+    )
+    order = np.argsort(c_vol, kind="stable")
+    counts = np.bincount(c_vol, minlength=arr.num_volunteers)
+    first = np.cumsum(counts) - counts
+    row, k = _expand(counts[v_of])
+    c = order[first[v_of[row]] + k]
+    o = o_of[row]
+    remote = arr.ord_remote[o]
+    leg = np.where(remote, 0.0, travel_in[row].astype(np.float64))
+    with_loc = c_has_loc[c] & ~remote
+    if with_loc.any():
+        leg[with_loc] = arr.problem.travel.pairwise_minutes(
+            c_xy[c[with_loc]], arr.ord_xy[o[with_loc]]
+        )
+    leg_i = np.ceil(leg - 1e-9).astype(np.int64)
+    s, e = start[row], start[row] + dur[row]
+    fits = (e + leg_i <= c_start[c]) | (c_end[c] + leg_i <= s)
+    ok = np.ones(len(v_of), dtype=bool)
+    np.logical_and.at(ok, row, fits)
+    return ok
+
+
+def _pins(
+    arr: DispatchArrays,
+    ev: IntArray,
+    eo: IntArray,
+    opt_edge: IntArray,
+    opt_start: IntArray,
+    funnel: IntArray,
+) -> tuple[IntArray, dict[int, int], list[str]]:
+    p = arr.problem
+    if not p.pins:
+        return np.empty(0, dtype=np.int64), {}, []
+    n_v = arr.num_volunteers
+    vindex = p.organization.volunteer_index
+    key_of_edge = {int(k): i for i, k in enumerate((eo * n_v + ev).tolist())}
+    edges: list[int] = []
+    starts: dict[int, int] = {}
+    errors: list[str] = []
+    origin = p.week_origin
+    for pin in p.pins:
+        o, v = p.order_index[pin.order], vindex[pin.volunteer]
+        e = key_of_edge.get(o * n_v + v)
+        if e is None:
+            errors.append(
+                f"pinned volunteer {pin.volunteer!r} cannot serve order {pin.order!r}: "
+                + _why_not(arr, v, o)
+            )
+            continue
+        edges.append(e)
+        if pin.start is not None:
+            s = int((pin.start - origin).total_seconds() // 60)
+            if not np.any((opt_edge == e) & (opt_start == s)):
+                errors.append(
+                    f"pinned volunteer {pin.volunteer!r} is not free for order {pin.order!r} "
+                    f"at {pin.start.isoformat()}"
+                )
+                continue
+            if starts.get(o, s) != s:
+                errors.append(f"pins give order {pin.order!r} two different starts")
+            starts[o] = s
+    return np.asarray(edges, dtype=np.int64), starts, errors
+
+
+def _why_not(arr: DispatchArrays, v: int, o: int) -> str:
+    """The first per-pair rule a (volunteer, order) pair breaks."""
+    p = arr.problem
+    vid = p.organization.volunteers[v].id
+    if vid in p.unavailable:
+        return "the volunteer is unavailable"
+    if any(x.order == arr.orders[o].id and x.volunteer == vid for x in p.exclusions):
+        return "the volunteer is excluded from this order"
+    if not bool(arr.qualifies(np.asarray([v]), np.asarray([o]))[0]):
+        return "missing a required skill or team category"
+    if not arr.ord_remote[o]:
+        t = float(p.travel.pairwise_minutes(arr.vol_xy[[v]], arr.ord_xy[[o]])[0])
+        if t > p.params.max_travel_minutes + 1e-9:
+            return f"{t:.0f} minutes away, beyond the {p.params.max_travel_minutes:g}-minute circle"
+    if arr.vol_cap_left[v] < arr.ord_duration[o] - 1e-9:
+        return "weekly hour cap reached"
+    return "not free at that time"
+
+
+def _conflicts(
+    arr: DispatchArrays,
+    ev: IntArray,
+    eo: IntArray,
+    opt_edge: IntArray,
+    opt_start: IntArray,
+) -> tuple[IntArray, IntArray]:
+    """Pairs of options of one volunteer, for different orders, that clash.
+
+    Option ``i`` (order ``a``, start ``s``) and ``j`` (order ``b``, start ``t >= s``)
+    clash when ``s + d_a + travel(a -> b) > t``. A sweep over options sorted by
+    (volunteer, start) compares each with its successors while any could still
+    overlap within the longest possible travel.
+    """
+    n = len(opt_edge)
+    if n < 2:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty.copy()
+    vol = ev[opt_edge]
+    order = eo[opt_edge]
+    start = opt_start
+    end = start + arr.ord_duration[order]
+    idx = np.lexsort((start, vol))
+    vol_s, start_s, end_s = vol[idx], start[idx], end[idx]
+    # Running maximum of end within each volunteer's run.
+    run_start = np.ones(n, dtype=bool)
+    run_start[1:] = vol_s[1:] != vol_s[:-1]
+    run_id = np.cumsum(run_start) - 1
+    # Cumulative max within runs: offset ends by run id so the accumulation stays in-run.
+    big = int(end_s.max()) + 10 * 24 * 60 + 1
+    run_max_end = np.maximum.accumulate(end_s + run_id * big) - run_id * big
+    slack = int(np.ceil(2 * arr.problem.params.max_travel_minutes)) + 1
+    pa: list[IntArray] = []
+    pb: list[IntArray] = []
+    k = 1
+    while k < n:
+        i = np.arange(n - k)
+        j = i + k
+        live = (vol_s[i] == vol_s[j]) & (start_s[j] < run_max_end[i] + slack)
+        if not live.any():
+            break
+        i, j = i[live], j[live]
+        a, b = idx[i], idx[j]
+        diff = order[a] != order[b]
+        a, b = a[diff], b[diff]
+        if len(a):
+            oa, ob = order[a], order[b]
+            remote = arr.ord_remote[oa] | arr.ord_remote[ob]
+            t = np.zeros(len(a))
+            if (~remote).any():
+                t[~remote] = arr.problem.travel.pairwise_minutes(
+                    arr.ord_xy[oa[~remote]], arr.ord_xy[ob[~remote]]
+                )
+            clash = end[a] + np.ceil(t - 1e-9) > start[b]
+            pa.append(a[clash])
+            pb.append(b[clash])
+        k += 1
+    if not pa:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty.copy()
+    return np.concatenate(pa).astype(np.int64), np.concatenate(pb).astype(np.int64)

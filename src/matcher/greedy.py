@@ -1,0 +1,194 @@
+"""Greedy dispatch: the status-quo baseline and the warm start of the exact solver.
+
+Orders are taken one at a time in a given sequence; each gets the best
+volunteers still free (no clash with what was already given, weekly minutes
+left), at its best start, from one team when it must. Pinned volunteers are
+placed first. Every hard rule holds, so the result is always feasible, never
+optimal in general.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from matcher.candidates import Candidates, DispatchArrays
+from volunteers.geo import FloatArray, IntArray
+
+
+class ConflictIndex:
+    """Option -> conflicting options, as CSR arrays (symmetric)."""
+
+    def __init__(self, cand: Candidates) -> None:
+        n = len(cand.opt_edge)
+        a = np.concatenate((cand.conflict_a, cand.conflict_b))
+        b = np.concatenate((cand.conflict_b, cand.conflict_a))
+        order = np.argsort(a, kind="stable")
+        self.nbrs: IntArray = b[order]
+        counts = np.bincount(a, minlength=n)
+        self.ptr: IntArray = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+
+    def of(self, option: int) -> IntArray:
+        """Options that clash with ``option``."""
+        return self.nbrs[self.ptr[option] : self.ptr[option + 1]]
+
+
+class OptionIndex:
+    """Order -> its options, and edge -> its options, as CSR arrays."""
+
+    def __init__(self, arr: DispatchArrays, cand: Candidates) -> None:
+        opt_order = cand.edge_order[cand.opt_edge]
+        self.by_order = np.argsort(opt_order, kind="stable")
+        counts = np.bincount(opt_order, minlength=arr.num_orders)
+        self.order_ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.opt_order: IntArray = opt_order
+        self.by_edge = np.argsort(cand.opt_edge, kind="stable")
+        ecounts = np.bincount(cand.opt_edge, minlength=cand.num_edges)
+        self.edge_ptr = np.concatenate(([0], np.cumsum(ecounts))).astype(np.int64)
+
+    def of_order(self, order: int) -> IntArray:
+        """Option indices of an order."""
+        return self.by_order[self.order_ptr[order] : self.order_ptr[order + 1]]
+
+    def of_edge(self, edge: int) -> IntArray:
+        """Option indices of an edge."""
+        return self.by_edge[self.edge_ptr[edge] : self.edge_ptr[edge + 1]]
+
+
+def pick(
+    arr: DispatchArrays,
+    cand: Candidates,
+    order: int,
+    options: IntArray,
+    key: FloatArray,
+    pinned_vols: Sequence[int] = (),
+    pinned_start: int | None = None,
+) -> tuple[IntArray, int | None] | None:
+    """Best option set serving ``order`` from the given usable options.
+
+    Returns the chosen options and the team (for same-team orders), or ``None``
+    when the order cannot be served from them.
+    """
+    r = arr.orders[order]
+    k = r.volunteers_needed
+    starts = cand.opt_start[options]
+    best: tuple[float, IntArray, int | None] | None = None
+    pinned = set(pinned_vols)
+    for s in np.unique(starts):
+        if pinned_start is not None and s != pinned_start:
+            continue
+        at = options[starts == s]
+        at = at[np.argsort(key[at], kind="stable")]
+        at_vols = cand.edge_vol[cand.opt_edge[at]]
+        if not pinned <= set(at_vols.tolist()):
+            continue
+        if r.same_team:
+            teams = {t for v in at_vols.tolist() for t in arr.vol_teams[v]}
+            for t in sorted(teams):
+                if not (
+                    arr.ord_cat[order, arr.team_cat[t] // 64] >> np.uint64(arr.team_cat[t] % 64)
+                ) & np.uint64(1):
+                    continue
+                members = set(arr.team_members[t].tolist())
+                if not pinned <= members:
+                    continue
+                captain = int(arr.team_captain[t])
+                must = set(pinned)
+                if r.needs_captain:
+                    if captain < 0 or captain not in at_vols.tolist():
+                        continue
+                    must.add(captain)
+                chosen = _take(at, at_vols, must, members, k)
+                if chosen is not None:
+                    total = float(key[chosen].sum())
+                    if best is None or total < best[0]:
+                        best = (total, chosen, t)
+        else:
+            chosen = _take(at, at_vols, pinned, None, k)
+            if chosen is not None:
+                total = float(key[chosen].sum())
+                if best is None or total < best[0]:
+                    best = (total, chosen, None)
+    if best is None:
+        return None
+    return best[1], best[2]
+
+
+def _take(
+    at: IntArray, at_vols: IntArray, must: set[int], allowed: set[int] | None, k: int
+) -> IntArray | None:
+    """``must`` first, then the cheapest allowed others, ``k`` in all (``at`` is sorted)."""
+    chosen: list[int] = []
+    seen: set[int] = set()
+    for o, v in zip(at.tolist(), at_vols.tolist(), strict=True):
+        if v in must and v not in seen:
+            chosen.append(o)
+            seen.add(v)
+    if len(seen) < len(must):
+        return None
+    for o, v in zip(at.tolist(), at_vols.tolist(), strict=True):
+        if len(chosen) >= k:
+            break
+        if v in seen or (allowed is not None and v not in allowed):
+            continue
+        chosen.append(o)
+        seen.add(v)
+    return np.asarray(chosen, dtype=np.int64) if len(chosen) == k else None
+
+
+def greedy(
+    arr: DispatchArrays,
+    cand: Candidates,
+    sequence: IntArray,
+    key: FloatArray,
+    cap_left: FloatArray | None = None,
+) -> tuple[IntArray, dict[int, int]]:
+    """Serve orders one by one in ``sequence``, each with the lowest-``key`` options.
+
+    Parameters
+    ----------
+    sequence
+        Order indices, in the order they are served.
+    key
+        Per-option score to minimize (travel for the baseline, cost for hints).
+    cap_left
+        Weekly minutes left per volunteer (defaults to the problem's).
+
+    Returns
+    -------
+    (options, teams)
+        Chosen option indices, and the team chosen for each same-team order.
+    """
+    conflicts = ConflictIndex(cand)
+    index = OptionIndex(arr, cand)
+    blocked = np.zeros(len(cand.opt_edge), dtype=bool)
+    left = (arr.vol_cap_left if cap_left is None else cap_left).copy()
+    pinned_by_order: dict[int, list[int]] = {}
+    for e in cand.pinned_edges.tolist():
+        pinned_by_order.setdefault(int(cand.edge_order[e]), []).append(int(cand.edge_vol[e]))
+    chosen: list[IntArray] = []
+    teams: dict[int, int] = {}
+    # Pinned orders first, so that pins always hold.
+    pinned_first = sorted(set(sequence.tolist()), key=lambda o: (o not in pinned_by_order,))
+    rank = {o: i for i, o in enumerate(sequence.tolist())}
+    pinned_first.sort(key=lambda o: (o not in pinned_by_order, rank[o]))
+    for o in pinned_first:
+        opts = index.of_order(o)
+        d = arr.ord_duration[o]
+        vols = cand.edge_vol[cand.opt_edge[opts]]
+        usable = opts[~blocked[opts] & (left[vols] >= d - 1e-9)]
+        got = pick(arr, cand, o, usable, key, pinned_by_order.get(o, ()), cand.pinned_starts.get(o))
+        if got is None:
+            continue
+        sel, team = got
+        chosen.append(sel)
+        if team is not None:
+            teams[o] = team
+        for opt in sel.tolist():
+            blocked[conflicts.of(opt)] = True
+        left[cand.edge_vol[cand.opt_edge[sel]]] -= d
+        # An order's other options are no longer usable once it is served.
+        blocked[opts] = True
+    result = np.concatenate(chosen) if chosen else np.empty(0, dtype=np.int64)
+    return result.astype(np.int64), teams
