@@ -319,36 +319,43 @@ def generate(arr: DispatchArrays) -> Candidates:
     inverse = inverse.reshape(-1)
     w_s = arr.ord_skill.shape[1]
     w_c = arr.ord_cat.shape[1]
-    qualified_per_req = np.zeros(len(uniq), dtype=np.int64)
+    # Stage 1, per distinct requirement: the qualified volunteers, then those
+    # within reach of its orders (the spatial join runs on the qualified only).
+    parts_v: list[IntArray] = []
+    parts_o: list[IntArray] = []
+    parts_t: list[FloatArray] = []
+    order_sorted = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order_sorted], np.arange(len(uniq) + 1))
     for r, row in enumerate(uniq):
         need_s = row[:w_s][None, :]
         need_c = row[w_s : w_s + w_c][None, :]
         ok = _contains(arr.vol_skill, need_s)
         if row[-1]:
             ok &= _intersects(arr.vol_cat, need_c)
-        qualified_per_req[r] = int(ok.sum())
-    funnel[:, 0] = qualified_per_req[inverse] if n_o else 0
-
-    # Stage 1: within reach (spatial pruning), then qualified on the pairs.
-    remote = np.flatnonzero(arr.ord_remote)
-    local = np.flatnonzero(~arr.ord_remote)
-    ev_l, eo_l, et_l = p.travel.pairs_within(
-        arr.vol_xy, arr.ord_xy[local], params.max_travel_minutes
-    )
-    eo_l = local[eo_l]
-    keep = arr.qualifies(ev_l, eo_l)
-    ev_l, eo_l, et_l = ev_l[keep], eo_l[keep], et_l[keep]
-    # Remote orders: every qualified volunteer, grouped by requirement.
-    rv: list[IntArray] = []
-    ro: list[IntArray] = []
-    for r in np.unique(inverse[remote]) if len(remote) else []:
-        orders_r = remote[inverse[remote] == r]
-        q = np.flatnonzero(arr.qualifies(np.arange(n_v), np.full(n_v, orders_r[0])))
-        rv.append(np.tile(q, len(orders_r)))
-        ro.append(np.repeat(orders_r, len(q)))
-    ev = np.concatenate([ev_l, *rv]).astype(np.int64)
-    eo = np.concatenate([eo_l, *ro]).astype(np.int64)
-    et = np.concatenate([et_l, np.zeros(sum(len(x) for x in rv))])
+        qualified = np.flatnonzero(ok)
+        orders_r = order_sorted[bounds[r] : bounds[r + 1]]
+        funnel[orders_r, 0] = len(qualified)
+        if len(qualified) == 0:
+            continue
+        remote_r = orders_r[arr.ord_remote[orders_r]]
+        local_r = orders_r[~arr.ord_remote[orders_r]]
+        if len(local_r):
+            qv, qo, qt = p.travel.pairs_within(
+                arr.vol_xy[qualified], arr.ord_xy[local_r], params.max_travel_minutes
+            )
+            parts_v.append(qualified[qv])
+            parts_o.append(local_r[qo])
+            parts_t.append(qt)
+        if len(remote_r):
+            parts_v.append(np.tile(qualified, len(remote_r)))
+            parts_o.append(np.repeat(remote_r, len(qualified)))
+            parts_t.append(np.zeros(len(qualified) * len(remote_r)))
+    if parts_v:
+        ev = np.concatenate(parts_v).astype(np.int64)
+        eo = np.concatenate(parts_o).astype(np.int64)
+        et = np.concatenate(parts_t).astype(np.float64)
+    else:
+        ev, eo, et = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
     funnel[:, 1] = np.bincount(eo, minlength=n_o)
 
     # Stage 2: available: not unavailable/excluded, free at some start, no clash

@@ -28,9 +28,11 @@ Method
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -42,11 +44,13 @@ from matcher.explain import assemble
 from matcher.greedy import OptionIndex, greedy, pick
 from matcher.model import DispatchProblem
 from matcher.result import DispatchResult, ObjectiveBound, SolveStatus
-from volunteers.geo import FloatArray, IntArray
+from volunteers.geo import IntArray
 
 logger = logging.getLogger(__name__)
 
-MAX_CAP_ROUNDS = 20
+MAX_CAP_ROUNDS = 200
+MERGE_LIMIT = 150
+"""Largest group of components merged to enforce weekly caps exactly."""
 
 
 @dataclass
@@ -138,93 +142,101 @@ def _weights(arr: DispatchArrays) -> IntArray:
     return w
 
 
-def _components(arr: DispatchArrays, cand: Candidates, active: np.ndarray) -> tuple[int, IntArray]:
-    """Connected components of orders: clashes plus volunteers with an active cap."""
+def _components(arr: DispatchArrays, cand: Candidates) -> IntArray:
+    """Component label of each order in the clash graph."""
     opt_order = cand.edge_order[cand.opt_edge]
-    rows = [opt_order[cand.conflict_a]]
-    cols = [opt_order[cand.conflict_b]]
-    if active.any():
-        mask = active[cand.edge_vol]
-        ev, eo = cand.edge_vol[mask], cand.edge_order[mask]
-        order = np.lexsort((eo, ev))
-        ev, eo = ev[order], eo[order]
-        same = ev[1:] == ev[:-1]
-        rows.append(eo[:-1][same])
-        cols.append(eo[1:][same])
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
+    r = opt_order[cand.conflict_a]
+    c = opt_order[cand.conflict_b]
     n = arr.num_orders
     graph = coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n))
-    count, labels = connected_components(graph, directed=False)
-    return int(count), labels.astype(np.int64)
+    _, labels = connected_components(graph, directed=False)
+    return labels.astype(np.int64)
+
+
+Budgets = dict[int, dict[int, int]]
+"""Component key -> volunteer -> weekly minutes that volunteer may serve in it."""
 
 
 def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> Solution:
-    """Solve the dispatch on its candidate graph (steps 2-4 of the module doc)."""
+    """Solve the dispatch on its candidate graph (steps 2-4 of the module doc).
+
+    Round 0 solves every component with no weekly caps (a cap never binds
+    inside a one-order component: candidates already fit their cap). While the
+    plan puts some volunteers over their cap, the components linked by those
+    volunteers are either
+
+    - merged and solved again exactly with the caps, when the merged group has
+      at most :data:`MERGE_LIMIT` orders; or
+    - kept apart, each over-cap volunteer keeping their earliest assignments up
+      to the cap and getting a minute budget in every component (what they kept
+      there); the components that lost an assignment are solved again under
+      their budgets. This restriction keeps components small; it is feasible but
+      not proven optimal, and the bound reported for those components stays the
+      one of their last unrestricted solve.
+    """
     params = arr.problem.params
     weight = _weights(arr)
     index = OptionIndex(arr, cand)
     has_edge = np.bincount(cand.edge_order, minlength=arr.num_orders) > 0
-    active = np.zeros(arr.num_volunteers, dtype=bool)
+    labels = _components(arr, cand)
+    groups = {int(g[0]): g for g in _group_orders(labels, np.unique(labels), has_edge)}
+    key_of_order = np.full(arr.num_orders, -1, dtype=np.int64)
+    for key, g in groups.items():
+        key_of_order[g] = key
+    budgets: Budgets = {}
+    restricted: set[int] = set()
     results: dict[int, ComponentResult] = {}
-    comp_of_order = np.full(arr.num_orders, -1, dtype=np.int64)
+    valid: dict[int, ComponentResult] = {}  # last unrestricted solve of each component
     build_s = search_s = 0.0
-    todo = np.flatnonzero(has_edge)
-    num_components = 0
-    for _round in range(MAX_CAP_ROUNDS):
-        _, labels = _components(arr, cand, active)
-        # Only components touching orders still to solve.
-        todo_labels = np.unique(labels[todo])
-        groups = _group_orders(labels, todo_labels, has_edge)
-        for key in [c for c in set(comp_of_order[todo].tolist()) if c >= 0]:
-            results.pop(key, None)
-        singles = [g for g in groups if len(g) == 1]
-        multi = [g for g in groups if len(g) > 1]
+    todo = list(groups)
+    for round_ in range(MAX_CAP_ROUNDS):
+        singles = [k for k in todo if len(groups[k]) == 1]
+        multi = [k for k in todo if len(groups[k]) > 1]
         if singles:
-            for res in _solve_singles(arr, cand, index, np.concatenate(singles), weight):
-                key = int(res.orders[0])
-                results[key] = res
-                comp_of_order[res.orders] = key
-        total_size = sum(len(g) for g in multi) or 1
-        for g in sorted(multi, key=len):
+            for res in _solve_singles(arr, cand, index, singles, groups, budgets, weight):
+                results[int(res.orders[0])] = res
+        total_size = sum(len(groups[k]) for k in multi) or 1
+        for k in sorted(multi, key=lambda k: len(groups[k])):
+            g = groups[k]
             remaining = max(0.0, deadline - time.perf_counter())
-            budget = max(0.05, remaining * len(g) / total_size)
+            budget_s = max(0.05, remaining * len(g) / total_size)
             total_size -= len(g)
             res, b_s, s_s = _solve_cpsat(
-                arr, cand, index, g, active, weight, budget, params.seed, params.workers
+                arr,
+                cand,
+                index,
+                g,
+                budgets.get(k, {}),
+                weight,
+                budget_s,
+                params.seed,
+                params.workers,
             )
             build_s += b_s
             search_s += s_s
-            key = int(g[0])
-            results[key] = res
-            comp_of_order[g] = key
-        num_components = len(results)
-        chosen = (
-            np.concatenate([r.options for r in results.values()])
-            if results
-            else np.empty(0, np.int64)
-        )
-        used = np.bincount(
-            cand.edge_vol[cand.opt_edge[chosen]],
-            weights=arr.ord_duration[cand.edge_order[cand.opt_edge[chosen]]],
-            minlength=arr.num_volunteers,
-        )
-        over = (used > arr.vol_cap_left + 1e-9) & ~active
+            results[k] = res
+        for k in todo:
+            if k not in restricted:
+                valid[k] = results[k]
+        over = _over_cap(arr, cand, _chosen(results))
         if not over.any():
             break
-        logger.info(
-            "round %d: %d weekly caps bind; merging their components", _round, int(over.sum())
+        logger.info("round %d: %d volunteers over their weekly cap", round_, int(over.sum()))
+        todo = _merge_or_restrict(
+            arr,
+            cand,
+            _chosen(results),
+            over,
+            groups,
+            key_of_order,
+            budgets,
+            restricted,
+            results,
+            valid,
         )
-        active |= over
-        touched = np.unique(cand.edge_order[active[cand.edge_vol]])
-        todo = touched
-    else:  # pragma: no cover - defensive: caps keep binding
+    else:  # pragma: no cover - each round merges or strictly tightens budgets
         raise RuntimeError("weekly caps kept binding after the maximum number of rounds")
 
-    options = (
-        np.concatenate([r.options for r in results.values()]) if results else np.empty(0, np.int64)
-    )
-    teams = {o: t for r in results.values() for o, t in r.teams.items()}
     comps = list(results.values())
     if any(r.infeasible for r in comps):
         empty = ObjectiveBound(served_vulnerable=0, served_normal=0, cost=None)
@@ -238,24 +250,123 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
             search_s,
             comps,
         )
-    all_found = all(r.found for r in comps)
-    status = (
-        SolveStatus.OPTIMAL
-        if all(r.optimal for r in comps)
-        else (SolveStatus.FEASIBLE if all_found else SolveStatus.TIME_LIMIT)
-    )
-    # Orders without candidates contribute nothing to bounds or objective.
-    s1_ub = sum(r.s1_ub for r in comps)
-    s0_ub = sum(r.s0_ub for r in comps)
+    options = _chosen(results)
+    teams = {o: t for r in comps for o, t in r.teams.items()}
+    bounds = [valid[k] for k in results]
+    s1_ub = sum(r.s1_ub for r in bounds)
+    s0_ub = sum(r.s0_ub for r in bounds)
     s1 = sum(r.s1 for r in comps)
     s0 = sum(r.s0 for r in comps)
     cost_lb: float | None = None
-    if s1 == s1_ub and s0 == s0_ub and all(r.cost_lb is not None for r in comps):
-        cost_lb = sum(r.cost_lb or 0 for r in comps) / COST_SCALE
+    # Served totals equal their upper bounds only if every component reaches its
+    # own; then each component's cost bound holds and they add up.
+    if (
+        s1 == s1_ub
+        and s0 == s0_ub
+        and all(r.cost_lb is not None for r in bounds)
+        and all(b.s1 == b.s1_ub and b.s0 == b.s0_ub for b in bounds)
+    ):
+        cost_lb = sum(r.cost_lb or 0 for r in bounds) / COST_SCALE
     bound = ObjectiveBound(served_vulnerable=s1_ub, served_normal=s0_ub, cost=cost_lb)
+    proven = not restricted and all(r.optimal for r in comps)
+    status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
     return Solution(
-        options.astype(np.int64), teams, status, bound, num_components, build_s, search_s, comps
+        options.astype(np.int64), teams, status, bound, len(comps), build_s, search_s, comps
     )
+
+
+def _merge_or_restrict(
+    arr: DispatchArrays,
+    cand: Candidates,
+    chosen: IntArray,
+    over: np.ndarray,
+    groups: dict[int, IntArray],
+    key_of_order: IntArray,
+    budgets: Budgets,
+    restricted: set[int],
+    results: dict[int, ComponentResult],
+    valid: dict[int, ComponentResult],
+) -> list[int]:
+    """Merge small linked groups exactly; restrict large ones by budgets. Returns keys to solve."""
+    over_vols = np.flatnonzero(over)
+    # Union-find over component keys linked by over-cap volunteers.
+    parent: dict[int, int] = {}
+
+    def find(k: int) -> int:
+        while parent.get(k, k) != k:
+            k = parent[k]
+        return k
+
+    links: dict[int, set[int]] = {}
+    for v in over_vols.tolist():
+        touched = np.unique(cand.edge_order[cand.edge_vol == v])
+        ordered = sorted({int(key_of_order[o]) for o in touched.tolist()})
+        links[v] = set(ordered)
+        for a, b in itertools.pairwise(ordered):
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    clusters: dict[int, set[int]] = {}
+    for linked in links.values():
+        for k in linked:
+            clusters.setdefault(find(k), set()).add(k)
+    todo: set[int] = set()
+    restrict_vols: list[int] = []
+    for keys in clusters.values():
+        size = sum(len(groups[k]) for k in keys)
+        if size <= MERGE_LIMIT and not (keys & restricted):
+            merged = np.sort(np.concatenate([groups[k] for k in keys]))
+            for k in keys:
+                groups.pop(k)
+                results.pop(k, None)
+                valid.pop(k, None)
+                budgets.pop(k, None)
+            new_key = int(merged[0])
+            groups[new_key] = merged
+            key_of_order[merged] = new_key
+            # Inside the merged group the true caps apply.
+            vols = [v for v, ks in links.items() if ks <= keys]
+            budgets[new_key] = {v: int(np.floor(arr.vol_cap_left[v] + 1e-9)) for v in vols}
+            todo.add(new_key)
+        else:
+            restrict_vols.extend(v for v, ks in links.items() if ks & keys)
+    if restrict_vols:
+        vol = cand.edge_vol[cand.opt_edge[chosen]]
+        for v in sorted(set(restrict_vols)):
+            mine = chosen[vol == v]
+            mine = mine[np.argsort(cand.opt_start[mine], kind="stable")]
+            left = float(arr.vol_cap_left[v])
+            kept: dict[int, int] = {}
+            for opt in mine.tolist():
+                o = int(cand.edge_order[cand.opt_edge[opt]])
+                d = int(arr.ord_duration[o])
+                key = int(key_of_order[o])
+                if d <= left + 1e-9:
+                    left -= d
+                    kept[key] = kept.get(key, 0) + d
+                else:
+                    todo.add(key)
+            for o in np.unique(cand.edge_order[cand.edge_vol == v]).tolist():
+                key = int(key_of_order[o])
+                budgets.setdefault(key, {})[v] = kept.get(key, 0)
+                restricted.add(key)
+    return sorted(k for k in todo if k in groups)
+
+
+def _chosen(results: dict[int, ComponentResult]) -> IntArray:
+    if not results:
+        return np.empty(0, dtype=np.int64)
+    return np.concatenate([r.options for r in results.values()]).astype(np.int64)
+
+
+def _over_cap(arr: DispatchArrays, cand: Candidates, chosen: IntArray) -> np.ndarray:
+    used = np.bincount(
+        cand.edge_vol[cand.opt_edge[chosen]],
+        weights=arr.ord_duration[cand.edge_order[cand.opt_edge[chosen]]],
+        minlength=arr.num_volunteers,
+    )
+    over: np.ndarray = used > arr.vol_cap_left + 1e-9
+    return over
 
 
 def _group_orders(labels: IntArray, wanted: IntArray, has_edge: np.ndarray) -> list[IntArray]:
@@ -274,16 +385,25 @@ def _tier_sums(arr: DispatchArrays, orders: IntArray, weight: IntArray) -> tuple
 
 
 def _solve_singles(
-    arr: DispatchArrays, cand: Candidates, index: OptionIndex, orders: IntArray, weight: IntArray
+    arr: DispatchArrays,
+    cand: Candidates,
+    index: OptionIndex,
+    keys: list[int],
+    groups: dict[int, IntArray],
+    budgets: Budgets,
+    weight: IntArray,
 ) -> list[ComponentResult]:
-    """Exact solution of one-order components: no clash, no binding cap."""
+    """Exact solution of one-order components (no clash) under their budgets."""
+    orders = np.asarray([int(groups[k][0]) for k in keys], dtype=np.int64)
     cost = cand.edge_cost[cand.opt_edge].astype(np.float64)
     out: list[ComponentResult] = []
     pinned_by_order: dict[int, list[int]] = {}
     for e in cand.pinned_edges.tolist():
         pinned_by_order.setdefault(int(cand.edge_order[e]), []).append(int(cand.edge_vol[e]))
+    restricted = np.asarray([k in budgets for k in keys], dtype=bool)
     simple = (
-        (np.asarray([len(arr.ord_starts[o]) for o in orders]) == 1)
+        ~restricted
+        & (np.asarray([len(arr.ord_starts[o]) for o in orders]) == 1)
         & ~np.asarray([arr.orders[o].same_team for o in orders], dtype=bool)
         & ~np.isin(orders, np.fromiter(pinned_by_order, dtype=np.int64))
     )
@@ -310,12 +430,18 @@ def _solve_singles(
         for o in easy.tolist():
             opts = got.get(o, np.empty(0, dtype=np.int64))
             out.append(_single_result(arr, cand, o, opts, None, weight))
-    for o in orders[~simple].tolist():
+    for o, key in zip(orders[~simple].tolist(), np.asarray(keys)[~simple].tolist(), strict=True):
+        opts = index.of_order(o)
+        limits = budgets.get(key, {})
+        if limits:
+            vols = cand.edge_vol[cand.opt_edge[opts]]
+            d = int(arr.ord_duration[o])
+            opts = opts[[limits.get(v, d) >= d for v in vols.tolist()]]
         found = pick(
             arr,
             cand,
             o,
-            index.of_order(o),
+            opts,
             cost,
             pinned_by_order.get(o, ()),
             cand.pinned_starts.get(o),
@@ -357,69 +483,102 @@ def _solve_cpsat(
     cand: Candidates,
     index: OptionIndex,
     orders: IntArray,
-    active: np.ndarray,
+    budgets: dict[int, int],
     weight: IntArray,
     time_limit: float,
     seed: int,
     workers: int,
 ) -> tuple[ComponentResult, float, float]:
-    """CP-SAT on one component; returns the result, build and search seconds."""
+    """CP-SAT on one component; returns the result, build and search seconds.
+
+    Two stages, each warm-started from the previous solution: (A) maximize
+    ``(W0 + 1) * S1 + S0`` (served weights, vulnerable first); (B) with the
+    served weights held at least at A's values, minimize the cost.
+    """
     t0 = time.perf_counter()
+    opt_edge, opt_start = cand.opt_edge, cand.opt_start
     opts = np.concatenate([index.of_order(int(o)) for o in orders])
-    edges = np.unique(cand.opt_edge[opts])
+    edges = np.unique(opt_edge[opts])
     model = cp_model.CpModel()
     x = {int(e): model.new_bool_var(f"x_{e}") for e in edges.tolist()}
     served = {int(o): model.new_bool_var(f"served_{o}") for o in orders.tolist()}
-    z: dict[tuple[int, int], cp_model.IntVar] = {}
-    opt_edge = cand.opt_edge
-    opt_start = cand.opt_start
-
-    # Starts: one z per distinct start of windowed orders.
-    edge_starts: dict[int, list[int]] = {}
-    for opt in opts.tolist():
-        edge_starts.setdefault(int(opt_edge[opt]), []).append(int(opt_start[opt]))
     order_edges: dict[int, list[int]] = {}
     for e in edges.tolist():
         order_edges.setdefault(int(cand.edge_order[e]), []).append(e)
+
+    # Option literals: x_e for fixed starts; u = x_e and z_(o, s) for windows.
     windowed = {o for o in served if len(arr.ord_starts[o]) > 1}
-    for o in windowed:
-        starts = sorted({s for e in order_edges.get(o, []) for s in edge_starts[e]})
-        for s in starts:
+    z: dict[tuple[int, int], cp_model.IntVar] = {}
+    lit: dict[int, cp_model.IntVar] = {}
+    for opt in opts.tolist():
+        e, o = int(opt_edge[opt]), int(cand.edge_order[opt_edge[opt]])
+        if o not in windowed:
+            lit[opt] = x[e]
+            continue
+        s = int(opt_start[opt])
+        if (o, s) not in z:
             z[(o, s)] = model.new_bool_var(f"z_{o}_{s}")
-        model.add(sum(z[(o, s)] for s in starts) == served[o])
-        for e in order_edges.get(o, []):
-            own = sorted(set(edge_starts[e]))
-            if len(own) < len(starts):
-                model.add(x[e] <= sum(z[(o, s)] for s in own))
+        u = model.new_bool_var(f"u_{opt}")
+        model.add_implication(u, x[e])
+        model.add_implication(u, z[(o, s)])
+        lit[opt] = u
+    for o in windowed:
+        own_z = [var for (oo, _), var in z.items() if oo == o]
+        model.add(cp_model.LinearExpr.sum(own_z) == served[o])
         if o in cand.pinned_starts:
             model.add(z[(o, cand.pinned_starts[o])] == 1)
+    edge_opts: dict[int, list[int]] = {}
+    for opt in opts.tolist():
+        edge_opts.setdefault(int(opt_edge[opt]), []).append(opt)
+    for e, own in edge_opts.items():
+        o = int(cand.edge_order[e])
+        if o in windowed:  # x_e holds exactly when one of its options is used
+            model.add(cp_model.LinearExpr.sum([lit[opt] for opt in own]) == x[e])
 
     # All k or none.
     for o in served:
         es = order_edges.get(o, [])
-        model.add(sum(x[e] for e in es) == int(arr.ord_k[o]) * served[o])
+        model.add(cp_model.LinearExpr.sum([x[e] for e in es]) == int(arr.ord_k[o]) * served[o])
 
-    # Clashes between options of one volunteer.
+    # Clashes: at most one option per volunteer at each start point (overlaps),
+    # plus a clause per pair that clashes only because of travel.
+    vol = cand.edge_vol[opt_edge[opts]]
+    start = opt_start[opts]
+    end = start + arr.ord_duration[cand.edge_order[opt_edge[opts]]]
+    by_vol = np.lexsort((start, vol))
+    cliques: set[tuple[int, ...]] = set()
+    cut = np.flatnonzero(np.diff(vol[by_vol])) + 1
+    for span in np.split(by_vol, cut):
+        if len(span) < 2:
+            continue
+        rs, re_, ro = start[span], end[span], opts[span]
+        for i in range(len(span)):
+            members = ro[(rs <= rs[i]) & (re_ > rs[i])]
+            if len(members) > 1:
+                cliques.add(tuple(sorted(members.tolist())))
+    for clique in cliques:
+        model.add_at_most_one([lit[opt] for opt in clique])
     in_comp = np.zeros(len(opt_edge), dtype=bool)
     in_comp[opts] = True
     ca, cb = cand.conflict_a, cand.conflict_b
-    mask = in_comp[ca] & in_comp[cb]
-    for a, b in zip(ca[mask].tolist(), cb[mask].tolist(), strict=True):
-        lits = [x[int(opt_edge[a])].Not(), x[int(opt_edge[b])].Not()]
-        for opt in (a, b):
-            o = int(cand.edge_order[opt_edge[opt]])
-            if o in windowed:
-                lits.append(z[(o, int(opt_start[opt]))].Not())
-        model.add_bool_or(lits)
+    sa, sb = opt_start[ca], opt_start[cb]
+    ea = sa + arr.ord_duration[cand.edge_order[opt_edge[ca]]]
+    eb = sb + arr.ord_duration[cand.edge_order[opt_edge[cb]]]
+    travel_only = in_comp[ca] & in_comp[cb] & (np.maximum(sa, sb) >= np.minimum(ea, eb))
+    for a, b in zip(ca[travel_only].tolist(), cb[travel_only].tolist(), strict=True):
+        model.add_bool_or([lit[a].Not(), lit[b].Not()])
 
-    # Weekly caps of volunteers whose cap binds.
+    # Weekly minutes of volunteers whose cap binds, budgeted to this component.
     ev = cand.edge_vol[edges]
-    for v in np.unique(ev[active[ev]]).tolist():
+    for v, minutes in budgets.items():
         es = edges[ev == v]
-        model.add(
-            sum(int(arr.ord_duration[cand.edge_order[e]]) * x[int(e)] for e in es.tolist())
-            <= int(np.floor(arr.vol_cap_left[v] + 1e-9))
-        )
+        if len(es):
+            model.add(
+                cp_model.LinearExpr.weighted_sum(
+                    [x[int(e)] for e in es], [int(arr.ord_duration[cand.edge_order[e]]) for e in es]
+                )
+                <= minutes
+            )
 
     # Same team, with its captain when needed.
     y: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -440,96 +599,130 @@ def _solve_cpsat(
             if len(members) >= r.volunteers_needed and cap_ok:
                 eligible.append(t)
                 y[(o, t)] = model.new_bool_var(f"y_{o}_{t}")
-        model.add(sum(y[(o, t)] for t in eligible) == served[o])
+        model.add(cp_model.LinearExpr.sum([y[(o, t)] for t in eligible]) == served[o])
         for v, e in vol_edge.items():
-            model.add(x[e] <= sum(y[(o, t)] for t in arr.vol_teams[v] if (o, t) in y))
+            model.add(
+                x[e]
+                <= cp_model.LinearExpr.sum([y[(o, t)] for t in arr.vol_teams[v] if (o, t) in y])
+            )
         if r.needs_captain:
             for t in eligible:
-                model.add(y[(o, t)] <= x[vol_edge[int(arr.team_captain[t])]])
+                model.add_implication(y[(o, t)], x[vol_edge[int(arr.team_captain[t])]])
 
     for e in cand.pinned_edges.tolist():
         if e in x:
             model.add(x[e] == 1)
 
-    # Objective: lexicographic, folded with local multipliers.
     w1, w0 = _tier_sums(arr, orders, weight)
-    max_cost = {
-        o: max((int(cand.edge_cost[e]) for e in order_edges.get(o, [])), default=0) for o in served
-    }
-    b0 = 1 + sum(int(arr.ord_k[o]) * max_cost[o] for o in served)
-    b1 = b0 * (w0 + 1)
-    reward = {o: int(weight[o]) * (b1 if arr.ord_tier[o] == 1 else b0) for o in served}
-    model.minimize(
-        sum(int(cand.edge_cost[e]) * x[e] for e in x) - sum(reward[o] * served[o] for o in served)
+    served_list = list(served)
+    s1_expr = cp_model.LinearExpr.weighted_sum(
+        [served[o] for o in served_list if arr.ord_tier[o] == 1],
+        [int(weight[o]) for o in served_list if arr.ord_tier[o] == 1],
+    )
+    s0_expr = cp_model.LinearExpr.weighted_sum(
+        [served[o] for o in served_list if arr.ord_tier[o] == 0],
+        [int(weight[o]) for o in served_list if arr.ord_tier[o] == 0],
+    )
+    x_list = list(x)
+    cost_expr = cp_model.LinearExpr.weighted_sum(
+        [x[e] for e in x_list], [int(cand.edge_cost[e]) for e in x_list]
     )
 
     # Warm start: priority greedy on this component.
     sequence = orders[np.lexsort((orders, -arr.ord_tier[orders]))]
-    hint_opts, hint_teams = greedy(
-        arr, cand, sequence, cand.edge_cost[opt_edge].astype(np.float64), _cap_for_hint(arr, active)
-    )
-    hint_edges = set(opt_edge[hint_opts].tolist())
-    for e, var in x.items():
-        model.add_hint(var, e in hint_edges)
-    hint_served = set(cand.edge_order[opt_edge[hint_opts]].tolist())
-    for o, var in served.items():
-        model.add_hint(var, o in hint_served)
-    hint_starts = {int(cand.edge_order[opt_edge[h]]): int(opt_start[h]) for h in hint_opts.tolist()}
-    for (o, s), var in z.items():
-        model.add_hint(var, hint_starts.get(o) == s)
-    for (o, t), var in y.items():
-        model.add_hint(var, hint_teams.get(o) == t)
+    key = cand.edge_cost[opt_edge].astype(np.float64)
+    hint_caps = arr.vol_cap_left.copy()
+    for v, minutes in budgets.items():
+        hint_caps[v] = min(hint_caps[v], minutes)
+    hint_opts, hint_teams = greedy(arr, cand, sequence, key, hint_caps)
+
+    def set_hint(chosen_opts: IntArray, teams_of: dict[int, int]) -> None:
+        model.clear_hints()  # type: ignore[no-untyped-call]
+        chosen_set = set(chosen_opts.tolist())
+        chosen_edges = set(opt_edge[chosen_opts].tolist())
+        served_set = set(cand.edge_order[opt_edge[chosen_opts]].tolist())
+        starts = {
+            int(cand.edge_order[opt_edge[h]]): int(opt_start[h]) for h in chosen_opts.tolist()
+        }
+        for e, var in x.items():
+            model.add_hint(var, e in chosen_edges)
+        for o, var in served.items():
+            model.add_hint(var, o in served_set)
+        for (o, s), var in z.items():
+            model.add_hint(var, starts.get(o) == s)
+        for opt, var in lit.items():
+            if int(cand.edge_order[opt_edge[opt]]) in windowed:
+                model.add_hint(var, opt in chosen_set)
+        for (o, t), var in y.items():
+            model.add_hint(var, teams_of.get(o) == t)
+
+    def read(solver: cp_model.CpSolver) -> tuple[IntArray, dict[int, int]]:
+        chosen_opts = [opt for opt, var in lit.items() if solver.boolean_value(var)]
+        team_of = {o: t for (o, t), var in y.items() if solver.boolean_value(var)}
+        return np.asarray(sorted(chosen_opts), dtype=np.int64), team_of
+
+    def run(limit: float) -> tuple[Any, cp_model.CpSolver]:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(limit, 0.01)
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = seed
+        # Measured: presolve alone takes seconds on these models (clique-heavy
+        # assignment) and then stops without returning even the complete
+        # feasible hint; without it both stages prove optimality quickly.
+        solver.parameters.cp_model_presolve = False
+        return solver.solve(model), solver
 
     t1 = time.perf_counter()
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
-    t2 = time.perf_counter()
-
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen_edges = [e for e, var in x.items() if solver.boolean_value(var)]
-        start_of = {o: s for (o, s), var in z.items() if solver.boolean_value(var)}
-        team_of = {o: t for (o, t), var in y.items() if solver.boolean_value(var)}
-        chosen_opts: list[int] = []
-        for e in chosen_edges:
-            edge_opts = index.of_edge(e)
-            want = start_of.get(int(cand.edge_order[e]))
-            if want is None:
-                chosen_opts.append(int(edge_opts[0]))
-            else:
-                chosen_opts.append(
-                    next(int(opt) for opt in edge_opts if int(opt_start[opt]) == want)
-                )
-        chosen = np.asarray(chosen_opts, dtype=np.int64)
-        found = True
-        optimal = status == cp_model.OPTIMAL
-        lower = int(np.floor(solver.best_objective_bound + 1e-6))
-    else:
-        chosen, team_of, found, optimal = (
-            hint_opts,
-            hint_teams,
-            status != cp_model.INFEASIBLE,
-            False,
+    # Stage A: served weights, vulnerable first.
+    set_hint(hint_opts, hint_teams)
+    model.maximize((w0 + 1) * s1_expr + s0_expr)
+    status_a, solver_a = run(time_limit / 2)
+    if status_a == cp_model.INFEASIBLE:
+        t2 = time.perf_counter()
+        res = ComponentResult(
+            orders=orders,
+            options=np.empty(0, dtype=np.int64),
+            teams={},
+            s1=0,
+            s0=0,
+            cost=0,
+            s1_ub=0,
+            s0_ub=0,
+            cost_lb=None,
+            optimal=False,
+            found=False,
+            infeasible=True,
         )
-        lower = None
-        if status == cp_model.INFEASIBLE:
-            found = False
-            chosen, team_of = np.empty(0, dtype=np.int64), {}
+        return res, t1 - t0, t2 - t1
+    if status_a in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen, team_of = read(solver_a)
+        upper = int(np.floor(solver_a.best_objective_bound + 1e-6))
+    else:  # no solution in time: the greedy plan stands
+        chosen, team_of, upper = hint_opts, hint_teams, (w0 + 1) * w1 + w0
+    a_optimal = status_a == cp_model.OPTIMAL
     served_now = set(cand.edge_order[opt_edge[chosen]].tolist()) if len(chosen) else set()
     s1 = sum(int(weight[o]) for o in served_now if arr.ord_tier[o] == 1)
     s0 = sum(int(weight[o]) for o in served_now if arr.ord_tier[o] == 0)
-    cost = int(cand.edge_cost[opt_edge[chosen]].sum()) if len(chosen) else 0
-    cost_lb: int | None
-    if optimal:
-        s1_ub, s0_ub, cost_lb = s1, s0, cost
-    elif lower is not None:
-        s1_ub = min(w1, (b0 - 1 - lower) // b1)
-        s0_ub = min(w0, (b0 - 1 - lower - b1 * s1_ub) // b0) if s1 == s1_ub else w0
-        cost_lb = max(0, lower + b0 * s0 + b1 * s1) if (s1 == s1_ub and s0 == s0_ub) else None
+    s1_ub = min(w1, upper // (w0 + 1))
+    s0_ub = min(w0, upper - (w0 + 1) * s1) if s1 == s1_ub else w0
+
+    # Stage B: cost, keeping at least the served weights found.
+    model.add(s1_expr >= s1)
+    model.add(s0_expr >= s0)
+    set_hint(chosen, team_of)
+    model.minimize(cost_expr)
+    remaining = time_limit - (time.perf_counter() - t1)
+    status_b, solver_b = run(remaining)
+    t2 = time.perf_counter()
+    if status_b in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen, team_of = read(solver_b)
+        lower: int | None = int(np.ceil(solver_b.best_objective_bound - 1e-6))
     else:
-        s1_ub, s0_ub, cost_lb = w1, w0, None
+        lower = None
+    cost = int(cand.edge_cost[opt_edge[chosen]].sum()) if len(chosen) else 0
+    proven_served = a_optimal or (s1 == s1_ub and s0 == s0_ub)
+    cost_lb = lower if proven_served else None
+    optimal = proven_served and status_b == cp_model.OPTIMAL
     res = ComponentResult(
         orders=orders,
         options=chosen,
@@ -541,12 +734,6 @@ def _solve_cpsat(
         s0_ub=int(s0_ub),
         cost_lb=cost_lb,
         optimal=optimal,
-        found=found,
-        infeasible=status == cp_model.INFEASIBLE,
+        found=True,
     )
     return res, t1 - t0, t2 - t1
-
-
-def _cap_for_hint(arr: DispatchArrays, active: np.ndarray) -> FloatArray:
-    """Weekly minutes for the greedy hint: every cap applies (hints stay feasible)."""
-    return arr.vol_cap_left

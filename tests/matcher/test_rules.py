@@ -5,6 +5,8 @@ Every result goes through the independent checker.
 
 from __future__ import annotations
 
+import pytest
+
 from matcher import (
     DispatchParams,
     DispatchProblem,
@@ -248,3 +250,17 @@ def test_unavailable_volunteer() -> None:
 def test_travel_model_location_type() -> None:
     """Locations are the volunteers package's."""
     assert isinstance(at(1.0), Location)
+
+
+def test_caps_across_components_by_budgets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With merging disabled, binding caps are enforced by per-component budgets."""
+    import matcher.solve
+
+    monkeypatch.setattr(matcher.solve, "MERGE_LIMIT", 1)
+    vols = [volunteer("cheap", 0.0, weekly_hour_cap=1.0), volunteer("other", 1.0)]
+    orders = [order("a", day=0), order("b", day=1), order("c", day=2)]
+    result = solve(problem(vols, orders))
+    assert len(result.assignments) == 3
+    cheap = [a for a in result.assignments if "cheap" in a.volunteer_ids]
+    assert len(cheap) == 1
+    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
