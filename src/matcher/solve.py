@@ -235,7 +235,38 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
             valid,
         )
     else:  # pragma: no cover - each round merges or strictly tightens budgets
-        raise RuntimeError("weekly caps kept binding after the maximum number of rounds")
+        logger.warning("weekly caps kept binding; falling back to the greedy plan")
+        sequence = np.lexsort((np.arange(arr.num_orders), -arr.ord_tier))
+        opts, teams_ = greedy(arr, cand, sequence, cand.edge_cost[cand.opt_edge].astype(np.float64))
+        restricted.add(-1)
+        results = {
+            -1: ComponentResult(
+                orders=np.arange(arr.num_orders),
+                options=opts,
+                teams=teams_,
+                s1=0,
+                s0=0,
+                cost=int(cand.edge_cost[cand.opt_edge[opts]].sum()),
+                s1_ub=0,
+                s0_ub=0,
+                cost_lb=None,
+                optimal=False,
+            )
+        }
+        valid = {
+            -1: ComponentResult(
+                orders=np.arange(arr.num_orders),
+                options=opts,
+                teams=teams_,
+                s1=0,
+                s0=0,
+                cost=0,
+                s1_ub=int(weight[arr.ord_tier == 1].sum()),
+                s0_ub=int(weight[arr.ord_tier == 0].sum()),
+                cost_lb=None,
+                optimal=False,
+            )
+        }
 
     comps = list(results.values())
     if any(r.infeasible for r in comps):
@@ -316,17 +347,20 @@ def _merge_or_restrict(
         size = sum(len(groups[k]) for k in keys)
         if size <= MERGE_LIMIT and not (keys & restricted):
             merged = np.sort(np.concatenate([groups[k] for k in keys]))
+            # Caps enforced in the parts stay enforced in the whole.
+            carried: dict[int, int] = {}
             for k in keys:
                 groups.pop(k)
                 results.pop(k, None)
                 valid.pop(k, None)
-                budgets.pop(k, None)
+                carried.update(budgets.pop(k, {}))
             new_key = int(merged[0])
             groups[new_key] = merged
             key_of_order[merged] = new_key
             # Inside the merged group the true caps apply.
             vols = [v for v, ks in links.items() if ks <= keys]
-            budgets[new_key] = {v: int(np.floor(arr.vol_cap_left[v] + 1e-9)) for v in vols}
+            carried.update({v: int(np.floor(arr.vol_cap_left[v] + 1e-9)) for v in vols})
+            budgets[new_key] = carried
             todo.add(new_key)
         else:
             restrict_vols.extend(v for v, ks in links.items() if ks & keys)

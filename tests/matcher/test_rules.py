@@ -264,3 +264,25 @@ def test_caps_across_components_by_budgets(monkeypatch: pytest.MonkeyPatch) -> N
     cheap = [a for a in result.assignments if "cheap" in a.volunteer_ids]
     assert len(cheap) == 1
     assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+def test_caps_stay_enforced_after_repeated_merges() -> None:
+    """A chain of cap-bound volunteers across days merges twice; both caps still hold.
+
+    Regression: merging a merged component again used to drop the caps of the
+    first merge, so rounds could cycle.
+    """
+    vols = [
+        volunteer("a", 0.0, weekly_hour_cap=1.0),
+        volunteer("b", 0.2, weekly_hour_cap=1.0),
+        volunteer("c", 1.2),
+    ]
+    orders = [order(f"o{d}", 0.1, day=d) for d in range(4)]
+    result = solve(problem(vols, orders))
+    per_volunteer: dict[str, int] = {}
+    for a in result.assignments:
+        for v in a.volunteer_ids:
+            per_volunteer[v] = per_volunteer.get(v, 0) + 1
+    assert per_volunteer.get("a", 0) <= 1
+    assert per_volunteer.get("b", 0) <= 1
+    assert len(result.assignments) == 4
