@@ -21,7 +21,6 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from functools import cached_property
 from typing import Annotated, Any, Self
 
 import numpy as np
@@ -38,6 +37,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from volunteers.memo import memo
 
 SLOT_MINUTES = 15
 """Resolution of availability, in minutes."""
@@ -251,7 +252,7 @@ class Availability(BaseModel):
                 )
         return cls(weekly=tuple(windows))
 
-    @cached_property
+    @memo
     def weekly_template(self) -> BoolArray:
         """``(7, SLOTS_PER_DAY)`` bitmap of the weekly windows (Monday first)."""
         if self.weekly is None:
@@ -337,7 +338,7 @@ class AvailabilityGrid:
         """Number of volunteers covered."""
         return len(self.volunteer2pattern)
 
-    @cached_property
+    @memo
     def _busy_prefix(self) -> NDArray[np.int32]:
         busy = ~self.pattern_slots
         prefix = np.zeros((busy.shape[0], busy.shape[1] + 1), dtype=np.int32)

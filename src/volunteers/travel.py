@@ -17,7 +17,6 @@ problem that names its travel model round-trips through JSON; see
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
 import networkx as nx
@@ -29,6 +28,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from volunteers.geo import FloatArray, IntArray, Location, SpatialIndex, as_coords, coords
 from volunteers.geo import haversine_km as _haversine_km
+from volunteers.memo import memo
 
 DEFAULT_MAX_TRAVEL_MINUTES = 15.0
 """The "15-minute circle": default maximum one-way travel time, in minutes."""
@@ -222,11 +222,11 @@ class MatrixTravel(BaseModel):
             minutes=tuple(tuple(float(x) for x in row) for row in mat),
         )
 
-    @cached_property
+    @memo
     def _matrix(self) -> FloatArray:
         return np.asarray(self.minutes, dtype=np.float64)
 
-    @cached_property
+    @memo
     def _index(self) -> SpatialIndex:
         return SpatialIndex(coords(self.points))
 
@@ -380,15 +380,15 @@ class RoadGraphTravel(BaseModel):
                     g.add_edge(u, v, minutes=e.minutes)
         return g
 
-    @cached_property
+    @memo
     def _node_coords(self) -> FloatArray:
         return np.asarray([(n.lat, n.lon) for n in self.nodes], dtype=np.float64).reshape(-1, 2)
 
-    @cached_property
+    @memo
     def _index(self) -> SpatialIndex:
         return SpatialIndex(self._node_coords)
 
-    @cached_property
+    @memo
     def _csgraph(self) -> csr_matrix:
         pos = {n.id: i for i, n in enumerate(self.nodes)}
         n = len(self.nodes)

@@ -197,3 +197,18 @@ def test_grid_rejects_empty_horizon() -> None:
     """A horizon needs at least a day."""
     with pytest.raises(ValueError, match="num_days must be at least 1"):
         AvailabilityGrid([Availability()], MONDAY, 0)
+
+
+def test_equal_availabilities_compare_after_use() -> None:
+    """Two equal availabilities still compare equal once both computed their bitmaps.
+
+    Regression: a cached numpy array in the model's __dict__ made ``==`` raise.
+    """
+    a = Availability.from_spec("mon-fri 08:00-12:00")
+    b = Availability.from_spec("mon-fri 08:00-12:00")
+    a.slots(MONDAY, 7)
+    b.slots(MONDAY, 7)
+    assert a == b
+    assert a != Availability.from_spec("sat 08:00-12:00")
+    grid = AvailabilityGrid([a, b], MONDAY, 7)
+    assert grid.volunteer2pattern.tolist() == [0, 0]

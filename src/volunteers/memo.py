@@ -1,0 +1,45 @@
+"""Memoized properties on frozen pydantic models that never affect equality.
+
+``functools.cached_property`` stores its value in the instance ``__dict__``,
+which pydantic compares first in ``__eq__``: with a numpy array there, ``==``
+between two equal models that both computed it raises ("truth value of an
+array is ambiguous"). :func:`memo` keeps derived values in one :class:`Memo`
+holder that compares equal to any other holder, so equality depends on the
+fields alone.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Memo(dict[str, Any]):
+    """A cache of derived values; any two compare equal."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Memo)
+
+    def __ne__(self, other: object) -> bool:
+        return not isinstance(other, Memo)
+
+    __hash__ = None
+
+
+def memo(fn: Callable[[Any], T]) -> T:
+    """Like ``cached_property``, for frozen pydantic models (kept out of equality)."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def get(self: Any) -> T:
+        cache = self.__dict__.get("_memo")
+        if cache is None:
+            cache = self.__dict__["_memo"] = Memo()
+        if name not in cache:
+            cache[name] = fn(self)
+        return cache[name]  # type: ignore[no-any-return]
+
+    return property(get)  # type: ignore[return-value]
