@@ -23,6 +23,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 
 demo: $(VENV)/.installed
 	$(PY) -m volunteers synth --volunteers 20000 --seed 1
+	@echo
+	$(PY) -m matcher demo --volunteers 5000 --orders 500 --seed 1 --time-limit 10
 
 test: lint typecheck unit
 
