@@ -17,6 +17,7 @@ from matcher.model import (
     Pin,
     ServiceItem,
 )
+from matcher.redispatch import redispatch
 from matcher.result import (
     AssignedVolunteer,
     Assignment,
@@ -51,4 +52,5 @@ __all__ = [
     "SolveStatus",
     "Unserved",
     "dispatch",
+    "redispatch",
 ]

@@ -173,10 +173,11 @@ class DispatchArrays:
         cap = np.asarray(
             [np.inf if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols]
         )
-        committed = np.zeros(n_v)
+        declared = np.zeros(n_v)
         vindex = org.volunteer_index
         for vid, hours in problem.committed_hours.items():
-            committed[vindex[vid]] += 60.0 * hours
+            declared[vindex[vid]] += 60.0 * hours
+        committed = declared.copy()
         for c in problem.commitments:
             committed[vindex[c.volunteer]] += (c.end - c.start).total_seconds() / 60.0
         cap_left = cap - committed
@@ -189,7 +190,7 @@ class DispatchArrays:
         reliability = np.asarray([v.reliability for v in vols])
         rating = np.asarray([0.8 if v.rating is None else v.rating / 5.0 for v in vols])
         balance = np.where(
-            np.isfinite(cap) & (cap > 0), np.clip(committed / np.where(cap > 0, cap, 1), 0, 1), 0.0
+            np.isfinite(cap) & (cap > 0), np.clip(declared / np.where(cap > 0, cap, 1), 0, 1), 0.0
         )
         w = params.weights
         vol_parts = np.column_stack(

@@ -158,12 +158,8 @@ def check(problem: DispatchProblem, result: DispatchResult) -> CheckReport:
             behind = min(1.0, max(0.0, gap[vindex[vid]] / target)) if target > 0 else 0.0
             rating = 0.8 if v.rating is None else v.rating / 5.0
             cap = None if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap
-            committed = 60.0 * problem.committed_hours.get(vid, 0.0) + sum(
-                (c.end - c.start).total_seconds() / 60
-                for c in problem.commitments
-                if c.volunteer == vid
-            )
-            balance = min(1.0, max(0.0, committed / cap)) if cap else 0.0
+            declared = 60.0 * problem.committed_hours.get(vid, 0.0)
+            balance = min(1.0, max(0.0, declared / cap)) if cap else 0.0
             continuity = r.resident is not None and vid in problem.last_served_by.get(
                 r.resident, ()
             )

@@ -191,7 +191,7 @@ class ObjectiveWeights(BaseModel):
       + reliability * (1 - reliability_v)       smoothed accept rate
       + rating      * (1 - rating_v / 5)        unrated: 0.8 (a neutral 4 of 5)
       + continuity  * (0 if v last served o's resident else 1)
-      + balance     * committed_v / cap_v        hours already committed this week
+      + balance     * committed_v / cap_v        committed_hours declared for this week
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

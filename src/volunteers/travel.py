@@ -128,8 +128,8 @@ class StraightLineTravel(BaseModel):
         o, d = as_coords(origins), as_coords(destinations)
         if len(o) == 0 or len(d) == 0:
             return _empty_pairs()
-        # A zero-distance trip costs no overhead, so the radius is at least 0.
-        di, oi = SpatialIndex(o).pairs_within(d, self.reach_km(max_minutes))
+        # The radius carries the same tolerance as the minutes filter below.
+        di, oi = SpatialIndex(o).pairs_within(d, self.reach_km(max_minutes + 1e-9))
         minutes = self.pairwise_minutes(o[oi], d[di])
         keep = minutes <= max_minutes + 1e-9
         return oi[keep], di[keep], minutes[keep]

@@ -177,3 +177,14 @@ def test_travel_model_json_round_trip() -> None:
         again = adapter.validate_json(adapter.dump_json(m))
         assert again == m
         assert type(again) is type(m)
+
+
+def test_pairs_within_tolerance_with_overhead() -> None:
+    """A trip of overhead plus a hair is within a limit equal to the overhead.
+
+    Regression (found by Hypothesis): the km radius lacked the minutes tolerance.
+    """
+    model = StraightLineTravel.preset("cycling", overhead_minutes=1.0)
+    a, b = np.array([[0.0, 0.0]]), np.array([[1e-12, 0.0]])
+    oi, di, _ = model.pairs_within(a, b, 1.0)
+    assert (oi.tolist(), di.tolist()) == ([0], [0])
