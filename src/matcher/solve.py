@@ -239,34 +239,20 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
         sequence = np.lexsort((np.arange(arr.num_orders), -arr.ord_tier))
         opts, teams_ = greedy(arr, cand, sequence, cand.edge_cost[cand.opt_edge].astype(np.float64))
         restricted.add(-1)
-        results = {
-            -1: ComponentResult(
-                orders=np.arange(arr.num_orders),
-                options=opts,
-                teams=teams_,
-                s1=0,
-                s0=0,
-                cost=int(cand.edge_cost[cand.opt_edge[opts]].sum()),
-                s1_ub=0,
-                s0_ub=0,
-                cost_lb=None,
-                optimal=False,
-            )
-        }
-        valid = {
-            -1: ComponentResult(
-                orders=np.arange(arr.num_orders),
-                options=opts,
-                teams=teams_,
-                s1=0,
-                s0=0,
-                cost=0,
-                s1_ub=int(weight[arr.ord_tier == 1].sum()),
-                s0_ub=int(weight[arr.ord_tier == 0].sum()),
-                cost_lb=None,
-                optimal=False,
-            )
-        }
+        fallback = ComponentResult(
+            orders=np.arange(arr.num_orders),
+            options=opts,
+            teams=teams_,
+            s1=0,
+            s0=0,
+            cost=int(cand.edge_cost[cand.opt_edge[opts]].sum()),
+            s1_ub=int(weight[arr.ord_tier == 1].sum()),
+            s0_ub=int(weight[arr.ord_tier == 0].sum()),
+            cost_lb=None,
+            optimal=False,
+        )
+        results = {-1: fallback}
+        valid = {-1: fallback}
 
     comps = list(results.values())
     if any(r.infeasible for r in comps):
