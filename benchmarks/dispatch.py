@@ -30,7 +30,7 @@ from matcher.explain import assemble
 from matcher.greedy import OptionIndex, greedy
 from matcher.report import by_priority
 from matcher.result import SolveStatus
-from matcher.solve import _solve_cpsat, _weights
+from matcher.solve import _solve_cpsat
 from matcher.synth import synthetic_problem
 from volunteers.synth import generate_county
 
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
             OptionIndex(arr, cand),
             everything,
             {v: int(np.floor(c)) for v, c in enumerate(arr.vol_cap_left) if np.isfinite(c)},
-            _weights(arr),
+            arr.ord_points,
             args.time_limit,
             args.seed,
             args.workers,

@@ -94,6 +94,8 @@ class DispatchArrays:
     ord_starts: list[IntArray]
     ord_tier: IntArray
     ord_weight: FloatArray
+    ord_points: IntArray
+    """Priority weight x 100 as integers: what the served objectives add up."""
     grid: AvailabilityGrid
     team_cat: IntArray
     team_captain: IntArray
@@ -227,6 +229,9 @@ class DispatchArrays:
             ord_starts=ord_starts,
             ord_tier=np.asarray([0 if o.priority == NORMAL else 1 for o in orders], dtype=np.int64),
             ord_weight=np.asarray([pw[o.priority] for o in orders], dtype=np.float64),
+            ord_points=np.rint(
+                100 * np.asarray([pw[o.priority] for o in orders], dtype=np.float64)
+            ).astype(np.int64),
             grid=grid,
             team_cat=team_cat,
             team_captain=team_captain,
@@ -290,6 +295,16 @@ class Candidates:
     def num_edges(self) -> int:
         """Number of candidate edges."""
         return len(self.edge_vol)
+
+
+def minutes_used(arr: DispatchArrays, cand: Candidates, options: IntArray) -> FloatArray:
+    """Minutes each volunteer serves in a plan given by its chosen options."""
+    used = np.bincount(
+        cand.edge_vol[cand.opt_edge[options]],
+        weights=arr.ord_duration[cand.edge_order[cand.opt_edge[options]]],
+        minlength=arr.num_volunteers,
+    )
+    return np.asarray(used, dtype=np.float64)
 
 
 def _expand(counts: IntArray) -> tuple[IntArray, IntArray]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher.candidates import COST_SCALE, Candidates, DispatchArrays
+from matcher.candidates import COST_SCALE, Candidates, DispatchArrays, minutes_used
 from matcher.greedy import ConflictIndex, OptionIndex
 from matcher.result import (
     AssignedVolunteer,
@@ -69,7 +69,7 @@ def assemble(
     by_order: dict[int, list[int]] = defaultdict(list)
     for opt in options.tolist():
         by_order[int(cand.edge_order[cand.opt_edge[opt]])].append(opt)
-    weight = np.rint(arr.ord_weight * 100).astype(np.int64)
+    weight = arr.ord_points
     assignments: list[Assignment] = []
     s1 = s0 = 0
     cost_units = 0
@@ -144,11 +144,7 @@ def explain_unserved(
     chosen = np.zeros(len(cand.opt_edge), dtype=bool)
     chosen[options] = True
     chosen_order = cand.edge_order[cand.opt_edge]
-    used = np.bincount(
-        cand.edge_vol[cand.opt_edge[options]],
-        weights=arr.ord_duration[cand.edge_order[cand.opt_edge[options]]],
-        minlength=arr.num_volunteers,
-    )
+    used = minutes_used(arr, cand, options)
     out: list[Unserved] = []
     circle = p.params.max_travel_minutes
     for o in missing:

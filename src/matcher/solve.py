@@ -39,7 +39,7 @@ from ortools.sat.python import cp_model
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from matcher.candidates import COST_SCALE, Candidates, DispatchArrays, generate
+from matcher.candidates import COST_SCALE, Candidates, DispatchArrays, generate, minutes_used
 from matcher.explain import assemble
 from matcher.greedy import OptionIndex, greedy, pick
 from matcher.model import DispatchProblem
@@ -137,11 +137,6 @@ def dispatch(problem: DispatchProblem) -> DispatchResult:
     )
 
 
-def _weights(arr: DispatchArrays) -> IntArray:
-    w: IntArray = np.rint(arr.ord_weight * 100).astype(np.int64)
-    return w
-
-
 def _components(arr: DispatchArrays, cand: Candidates) -> IntArray:
     """Component label of each order in the clash graph."""
     opt_order = cand.edge_order[cand.opt_edge]
@@ -175,7 +170,7 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
       one of their last unrestricted solve.
     """
     params = arr.problem.params
-    weight = _weights(arr)
+    weight = arr.ord_points
     index = OptionIndex(arr, cand)
     has_edge = np.bincount(cand.edge_order, minlength=arr.num_orders) > 0
     labels = _components(arr, cand)
@@ -380,12 +375,7 @@ def _chosen(results: dict[int, ComponentResult]) -> IntArray:
 
 
 def _over_cap(arr: DispatchArrays, cand: Candidates, chosen: IntArray) -> np.ndarray:
-    used = np.bincount(
-        cand.edge_vol[cand.opt_edge[chosen]],
-        weights=arr.ord_duration[cand.edge_order[cand.opt_edge[chosen]]],
-        minlength=arr.num_volunteers,
-    )
-    over: np.ndarray = used > arr.vol_cap_left + 1e-9
+    over: np.ndarray = minutes_used(arr, cand, chosen) > arr.vol_cap_left + 1e-9
     return over
 
 
