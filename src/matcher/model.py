@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails
 
 from volunteers import DEFAULT_MAX_TRAVEL_MINUTES, Location, Organization, StraightLineTravel
-from volunteers.errors import duplicates, problem, raise_problems, reraise_details
+from volunteers.errors import duplicates, problem, raise_problems, reraise_details, unknown
 from volunteers.ids import Id
 from volunteers.travel import TravelModel
 
@@ -433,15 +433,14 @@ def _cross_check(
                     )
                 )
         for j, code in enumerate(m.categories):
-            if code not in categories:
-                found.append(
-                    problem(
-                        "unknown_team_category",
-                        f"menu item {m.code!r} allows unknown team category {code!r}",
-                        ("menu", k, "categories", j),
-                        code,
-                    )
-                )
+            found += unknown(
+                code,
+                categories,
+                "unknown_team_category",
+                ("menu", k, "categories", j),
+                "menu item {m_code!r} allows unknown team category {value!r}",
+                m_code=m.code,
+            )
     origin = datetime.combine(p.week_start, datetime.min.time())
     week_end = origin + timedelta(days=7)
     for i, o in orders:
@@ -468,15 +467,14 @@ def _cross_check(
                     )
                 )
         for j, code in enumerate(o.categories or ()):
-            if code not in categories:
-                found.append(
-                    problem(
-                        "unknown_team_category",
-                        f"order {o.id!r} allows unknown team category {code!r}",
-                        ("orders", i, "categories", j),
-                        code,
-                    )
-                )
+            found += unknown(
+                code,
+                categories,
+                "unknown_team_category",
+                ("orders", i, "categories", j),
+                "order {o_id!r} allows unknown team category {value!r}",
+                o_id=o.id,
+            )
         if o.priority not in p.params.priority_weights:
             found.append(
                 problem(
@@ -513,67 +511,59 @@ def _cross_check(
                 )
     vol_ids = org.volunteer_index
     for vid in p.committed_hours:
-        if vid not in vol_ids:
-            found.append(
-                problem(
-                    "unknown_volunteer",
-                    f"committed hours given for unknown volunteer {vid!r}",
-                    ("committed_hours", vid),
-                    vid,
-                )
-            )
+        found += unknown(
+            vid,
+            vol_ids,
+            "unknown_volunteer",
+            ("committed_hours", vid),
+            "committed hours given for unknown volunteer {value!r}",
+        )
     for res, vids in p.last_served_by.items():
         for j, vid in enumerate(vids):
-            if vid not in vol_ids:
-                found.append(
-                    problem(
-                        "unknown_volunteer",
-                        f"resident {res!r} was last served by unknown volunteer {vid!r}",
-                        ("last_served_by", res, j),
-                        vid,
-                    )
-                )
+            found += unknown(
+                vid,
+                vol_ids,
+                "unknown_volunteer",
+                ("last_served_by", res, j),
+                "resident {res!r} was last served by unknown volunteer {value!r}",
+                res=res,
+            )
     for k, c in enumerate(p.commitments):
-        if c.volunteer not in vol_ids:
-            found.append(
-                problem(
-                    "unknown_volunteer",
-                    f"commitment {k} names unknown volunteer {c.volunteer!r}",
-                    ("commitments", k, "volunteer"),
-                    c.volunteer,
-                )
-            )
+        found += unknown(
+            c.volunteer,
+            vol_ids,
+            "unknown_volunteer",
+            ("commitments", k, "volunteer"),
+            "commitment {k} names unknown volunteer {value!r}",
+            k=k,
+        )
     for k, vid in enumerate(p.unavailable):
-        if vid not in vol_ids:
-            found.append(
-                problem(
-                    "unknown_volunteer",
-                    f"unavailable volunteer {vid!r} is unknown",
-                    ("unavailable", k),
-                    vid,
-                )
-            )
+        found += unknown(
+            vid,
+            vol_ids,
+            "unknown_volunteer",
+            ("unavailable", k),
+            "unavailable volunteer {value!r} is unknown",
+        )
     if check_pins:
         order_ids = {o.id: idx for idx, o in orders}
         for k, ex in enumerate(p.exclusions):
-            if ex.order not in order_ids:
-                found.append(
-                    problem(
-                        "unknown_order",
-                        f"exclusion {k} names unknown order {ex.order!r}",
-                        ("exclusions", k, "order"),
-                        ex.order,
-                    )
-                )
-            if ex.volunteer not in vol_ids:
-                found.append(
-                    problem(
-                        "unknown_volunteer",
-                        f"exclusion {k} names unknown volunteer {ex.volunteer!r}",
-                        ("exclusions", k, "volunteer"),
-                        ex.volunteer,
-                    )
-                )
+            found += unknown(
+                ex.order,
+                order_ids,
+                "unknown_order",
+                ("exclusions", k, "order"),
+                "exclusion {k} names unknown order {value!r}",
+                k=k,
+            )
+            found += unknown(
+                ex.volunteer,
+                vol_ids,
+                "unknown_volunteer",
+                ("exclusions", k, "volunteer"),
+                "exclusion {k} names unknown volunteer {value!r}",
+                k=k,
+            )
         pins_per_order: dict[str, int] = {}
         for pin in p.pins:
             pins_per_order[pin.order] = pins_per_order.get(pin.order, 0) + 1
@@ -594,24 +584,22 @@ def _cross_check(
                     )
         seen: set[tuple[str, str]] = set()
         for k, pin in enumerate(p.pins):
-            if pin.order not in order_ids:
-                found.append(
-                    problem(
-                        "unknown_order",
-                        f"pin {k} names unknown order {pin.order!r}",
-                        ("pins", k, "order"),
-                        pin.order,
-                    )
-                )
-            if pin.volunteer not in vol_ids:
-                found.append(
-                    problem(
-                        "unknown_volunteer",
-                        f"pin {k} names unknown volunteer {pin.volunteer!r}",
-                        ("pins", k, "volunteer"),
-                        pin.volunteer,
-                    )
-                )
+            found += unknown(
+                pin.order,
+                order_ids,
+                "unknown_order",
+                ("pins", k, "order"),
+                "pin {k} names unknown order {value!r}",
+                k=k,
+            )
+            found += unknown(
+                pin.volunteer,
+                vol_ids,
+                "unknown_volunteer",
+                ("pins", k, "volunteer"),
+                "pin {k} names unknown volunteer {value!r}",
+                k=k,
+            )
             if (pin.order, pin.volunteer) in seen:
                 found.append(
                     problem(

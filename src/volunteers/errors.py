@@ -7,7 +7,7 @@ of the field at fault, so an API can answer one precise 422.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Hashable, Iterable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -75,3 +75,21 @@ def duplicates(
         else:
             first[key] = i
     return out
+
+
+def unknown(
+    value: Hashable,
+    known: Container[Hashable],
+    kind: str,
+    loc: Loc,
+    message: str,
+    **fields: object,
+) -> list[InitErrorDetails]:
+    """A problem when ``value`` is not among the ``known`` ids, else nothing.
+
+    ``message`` is a ``str.format`` template over ``value`` and ``fields``,
+    formatted only for a problem: checking many valid references formats nothing.
+    """
+    if value in known:
+        return []
+    return [problem(kind, message.format(value=value, **fields), loc, value)]

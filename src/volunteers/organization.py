@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails
 
-from volunteers.errors import duplicates, problem, raise_problems, reraise_details
+from volunteers.errors import duplicates, problem, raise_problems, reraise_details, unknown
 from volunteers.hours import HourLedger, QuotaPolicy
 from volunteers.skills import Skill
 from volunteers.stations import Station, StationTree
@@ -210,16 +210,15 @@ def _cross_check(
     for i, s in stations:
         if s.parent is None:
             continue
-        if s.parent not in known_stations:
-            found.append(
-                problem(
-                    "unknown_station",
-                    f"station {s.id!r} has unknown parent {s.parent!r}",
-                    ("stations", i, "parent"),
-                    s.parent,
-                )
-            )
-        elif s.parent in rank and rank[s.parent] >= s.level.rank:
+        found += unknown(
+            s.parent,
+            known_stations,
+            "unknown_station",
+            ("stations", i, "parent"),
+            "station {s_id!r} has unknown parent {value!r}",
+            s_id=s.id,
+        )
+        if s.parent in rank and rank[s.parent] >= s.level.rank:  # rank keys are known
             found.append(
                 problem(
                     "parent_level",
@@ -244,64 +243,59 @@ def _cross_check(
                     t.category,
                 )
             )
-        if t.station not in known_stations:
-            found.append(
-                problem(
-                    "unknown_station",
-                    f"team {t.id!r} belongs to unknown station {t.station!r}",
-                    ("teams", i, "station"),
-                    t.station,
-                )
-            )
+        found += unknown(
+            t.station,
+            known_stations,
+            "unknown_station",
+            ("teams", i, "station"),
+            "team {t_id!r} belongs to unknown station {value!r}",
+            t_id=t.id,
+        )
         if t.captain is not None:
-            if t.captain not in known_volunteers:
-                found.append(
-                    problem(
-                        "unknown_volunteer",
-                        f"team {t.id!r} has unknown captain {t.captain!r}",
-                        ("teams", i, "captain"),
-                        t.captain,
-                    )
-                )
-            else:
+            found += unknown(
+                t.captain,
+                known_volunteers,
+                "unknown_volunteer",
+                ("teams", i, "captain"),
+                "team {t_id!r} has unknown captain {value!r}",
+                t_id=t.id,
+            )
+            if t.captain in known_volunteers:
                 # With a duplicated team id, only the first team is checked.
                 captain_of.setdefault(t.id, t.captain)
 
     skill_codes = {s.code for s in skills} if skills is not None else None
     captains_seen: set[str] = set()
     for i, v in volunteers:
-        if v.station not in known_stations:
-            found.append(
-                problem(
-                    "unknown_station",
-                    f"volunteer {v.id!r} is registered at unknown station {v.station!r}",
-                    ("volunteers", i, "station"),
-                    v.station,
-                )
-            )
+        found += unknown(
+            v.station,
+            known_stations,
+            "unknown_station",
+            ("volunteers", i, "station"),
+            "volunteer {v_id!r} is registered at unknown station {value!r}",
+            v_id=v.id,
+        )
         for k, team_id in enumerate(v.teams):
-            if team_id not in known_teams:
-                found.append(
-                    problem(
-                        "unknown_team",
-                        f"volunteer {v.id!r} belongs to unknown team {team_id!r}",
-                        ("volunteers", i, "teams", k),
-                        team_id,
-                    )
-                )
-            elif captain_of.get(team_id) == v.id:
+            found += unknown(
+                team_id,
+                known_teams,
+                "unknown_team",
+                ("volunteers", i, "teams", k),
+                "volunteer {v_id!r} belongs to unknown team {value!r}",
+                v_id=v.id,
+            )
+            if team_id in known_teams and captain_of.get(team_id) == v.id:
                 captains_seen.add(team_id)
         if skill_codes is not None:
             for k, code in enumerate(v.skills):
-                if code not in skill_codes:
-                    found.append(
-                        problem(
-                            "unknown_skill",
-                            f"volunteer {v.id!r} has unknown skill {code!r}",
-                            ("volunteers", i, "skills", k),
-                            code,
-                        )
-                    )
+                found += unknown(
+                    code,
+                    skill_codes,
+                    "unknown_skill",
+                    ("volunteers", i, "skills", k),
+                    "volunteer {v_id!r} has unknown skill {value!r}",
+                    v_id=v.id,
+                )
     checked = {v.id for _, v in volunteers}
     first_team: dict[str, int] = {}
     for i, t in teams:
