@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails
 
 from volunteers import DEFAULT_MAX_TRAVEL_MINUTES, Location, Organization, StraightLineTravel
-from volunteers.errors import duplicates, problem, raise_problems, reraise_details, unknown
+from volunteers.errors import duplicates, problem, unknown, validate_all
 from volunteers.ids import Id
 from volunteers.travel import TravelModel
 
@@ -297,17 +297,13 @@ class DispatchProblem(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _check_references(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
-        try:
-            problem_ = handler(data)
-        except ValidationError as exc:
-            if not isinstance(data, Mapping):
-                raise
-            found = reraise_details(exc)
-            found.extend(_check_raw(data))
-            raise_problems(cls.__name__, found)
-            raise
-        raise_problems(cls.__name__, _cross_check(problem_, list(enumerate(problem_.orders))))
-        return problem_
+        return validate_all(
+            cls.__name__,
+            data,
+            handler,
+            lambda p: _cross_check(p, list(enumerate(p.orders))),
+            _check_raw,
+        )
 
     @cached_property
     def menu_index(self) -> dict[str, ServiceItem]:
@@ -374,6 +370,11 @@ class ResolvedOrder(BaseModel):
             priority=order.priority,
             resident=order.resident,
         )
+
+
+def _check_model(p: DispatchProblem) -> list[InitErrorDetails]:
+    """Cross checks on a validated dispatch problem."""
+    return _cross_check(p, list(enumerate(p.orders)))
 
 
 def _check_raw(data: Mapping[str, Any]) -> list[InitErrorDetails]:

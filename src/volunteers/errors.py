@@ -7,8 +7,8 @@ of the field at fault, so an API can answer one precise 422.
 
 from __future__ import annotations
 
-from collections.abc import Container, Hashable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Container, Hashable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -93,3 +93,32 @@ def unknown(
     if value in known:
         return []
     return [problem(kind, message.format(value=value, **fields), loc, value)]
+
+
+M = TypeVar("M")
+
+
+def validate_all(
+    title: str,
+    data: Any,
+    handler: Callable[[Any], M],
+    cross_check: Callable[[M], list[InitErrorDetails]],
+    raw_check: Callable[[Mapping[str, Any]], list[InitErrorDetails]],
+) -> M:
+    """Field validation and cross checks, every problem reported in one error.
+
+    For a ``mode="wrap"`` model validator: ``handler`` validates the fields. When
+    it fails, pydantic would stop before any cross check, so ``raw_check`` runs
+    the cross checks on the raw input's items that are valid on their own, and
+    both kinds of problems are raised together. When it succeeds,
+    ``cross_check`` runs on the validated model.
+    """
+    try:
+        model = handler(data)
+    except ValidationError as exc:
+        if not isinstance(data, Mapping):
+            raise
+        raise_problems(title, reraise_details(exc) + raw_check(data))
+        raise
+    raise_problems(title, cross_check(model))
+    return model

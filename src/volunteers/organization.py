@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails
 
-from volunteers.errors import duplicates, problem, raise_problems, reraise_details, unknown
+from volunteers.errors import duplicates, problem, unknown, validate_all
 from volunteers.hours import HourLedger, QuotaPolicy
 from volunteers.skills import Skill
 from volunteers.stations import Station, StationTree
@@ -62,31 +62,7 @@ class Organization(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _check_references(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
-        try:
-            org = handler(data)
-        except ValidationError as exc:
-            if not isinstance(data, Mapping):
-                raise
-            # Field errors stop pydantic before cross checks; run them anyway on
-            # the items that are valid on their own, so every problem shows.
-            found = reraise_details(exc)
-            found.extend(_check_raw(data))
-            raise_problems(cls.__name__, found)
-            raise
-        raise_problems(
-            cls.__name__,
-            _cross_check(
-                org.team_model,
-                org.skills,
-                list(enumerate(org.stations)),
-                list(enumerate(org.teams)),
-                list(enumerate(org.volunteers)),
-                [s.id for s in org.stations],
-                [t.id for t in org.teams],
-                [v.id for v in org.volunteers],
-            ),
-        )
-        return org
+        return validate_all(cls.__name__, data, handler, _check_model, _check_raw)
 
     def replace(self, **changes: Any) -> Organization:
         """A validated copy with some fields replaced (cross references re-checked)."""
@@ -144,6 +120,20 @@ class Organization(BaseModel):
     def ledger(self) -> HourLedger:
         """The hour ledger of all volunteers under this organization's quota policy."""
         return HourLedger.from_volunteers(self.volunteers, self.quota)
+
+
+def _check_model(org: Organization) -> list[InitErrorDetails]:
+    """Cross checks on a validated organization."""
+    return _cross_check(
+        org.team_model,
+        org.skills,
+        list(enumerate(org.stations)),
+        list(enumerate(org.teams)),
+        list(enumerate(org.volunteers)),
+        [s.id for s in org.stations],
+        [t.id for t in org.teams],
+        [v.id for v in org.volunteers],
+    )
 
 
 def _check_raw(data: Mapping[str, Any]) -> list[InitErrorDetails]:
