@@ -5,8 +5,13 @@ was, never offers an order again to a volunteer who declined it, and solves
 only what changed:
 
 - *affected* orders: an order a volunteer declined, an order whose volunteer
-  became unavailable, a new order, and every order left unserved before (freed
-  volunteers may now serve it);
+  became unavailable, a new order, and each order left unserved before that a
+  *freed* volunteer could serve (skills, team category, within reach, not
+  excluded). Freed volunteers are those of cancelled and affected orders. An
+  unserved order none of them could serve stays unserved: every one of its
+  candidates is exactly as busy as before (this relies on the previous result
+  serving all it could given the rest of the plan, which a solve that reached
+  its time limit does not guarantee);
 - on an affected order that was served, the volunteers who did not decline and
   are still available stay on it, at the same start (pinned);
 - every kept assignment of another order becomes a *commitment*: it blocks the
@@ -21,6 +26,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+
+import numpy as np
 
 from matcher.model import NORMAL, Commitment, DispatchProblem, Exclusion, Order, Pin
 from matcher.result import (
@@ -88,12 +95,18 @@ def redispatch(
 
     before = {a.order: a for a in previous.assignments}
     affected: set[str] = {o.id for o in new_orders}
-    affected |= {u.order for u in previous.unserved if u.order not in gone_orders}
+    freed: set[str] = set()
     for a in previous.assignments:
         if a.order in gone_orders:
-            continue
-        if any((a.order, v) in declined_pairs or v in gone_vols for v in a.volunteer_ids):
+            freed.update(a.volunteer_ids)
+        elif any((a.order, v) in declined_pairs or v in gone_vols for v in a.volunteer_ids):
             affected.add(a.order)
+            freed.update(a.volunteer_ids)
+    freed -= gone_vols
+    retry = _servable_by(
+        updated, [u.order for u in previous.unserved if u.order not in gone_orders], freed
+    )
+    affected |= retry
 
     kept = [a for oid, a in before.items() if oid not in affected and oid not in gone_orders]
     location = {o.id: o for o in orders}
@@ -128,6 +141,9 @@ def redispatch(
     solved = dispatch(sub)
 
     index = {o.id: i for i, o in enumerate(orders)}
+    carried = [
+        u for u in previous.unserved if u.order not in gone_orders and u.order not in affected
+    ]
     assignments = sorted([*kept, *solved.assignments], key=lambda a: index[a.order])
     objective = _objective(updated, assignments)
     kept_objective = _objective(updated, kept)
@@ -149,13 +165,48 @@ def redispatch(
         gap=gap,
         runtime=time.perf_counter() - t0,
         assignments=tuple(assignments) if not solved.infeasible_reasons else (),
-        unserved=solved.unserved,
+        unserved=tuple(sorted([*carried, *solved.unserved], key=lambda u: index[u.order])),
         infeasible_reasons=solved.infeasible_reasons,
         num_components=solved.num_components,
         num_edges=solved.num_edges,
         timings=timings,
     )
     return updated, result
+
+
+def _servable_by(problem: DispatchProblem, order_ids: Sequence[str], freed: set[str]) -> set[str]:
+    """Orders among ``order_ids`` that at least one volunteer in ``freed`` could serve.
+
+    "Could" by the static rules only: skills, team category, travel circle,
+    exclusions (time and caps are left to the solver).
+    """
+    if not freed or not order_ids:
+        return set()
+    org = problem.organization
+    vols = [org.volunteers[org.volunteer_index[v]] for v in sorted(freed)]
+    category = {t.id: t.category for t in org.teams}
+    excluded = {(x.order, x.volunteer) for x in problem.exclusions}
+    limit = problem.params.max_travel_minutes + 1e-6
+    resolved = [problem.resolved(o) for o in problem.orders if o.id in set(order_ids)]
+    if not resolved:
+        return set()
+    minutes = problem.travel.matrix_minutes(
+        np.array([[v.home.lat, v.home.lon] for v in vols]),
+        np.array([[r.location.lat, r.location.lon] for r in resolved]),
+    )
+    out: set[str] = set()
+    for col, r in enumerate(resolved):
+        for row, v in enumerate(vols):
+            if (
+                (r.remote or float(minutes[row, col]) <= limit)
+                and (r.id, v.id) not in excluded
+                and set(r.skills) <= set(v.skills)
+                and (not r.categories or any(category[t] in r.categories for t in v.teams))
+                and (not r.same_team or v.teams)
+            ):
+                out.add(r.id)
+                break
+    return out
 
 
 def _exclusion(d: Exclusion | tuple[str, str, str] | tuple[str, str]) -> Exclusion:

@@ -92,3 +92,35 @@ def test_kept_assignments_block_time_and_caps() -> None:
     checked(p2, r2)
     assert plan(r2)["b"] == plan(r)["b"]
     assert plan(r2)["a"] == ("v3",)
+
+
+def test_cancellation_frees_a_volunteer_for_an_unserved_order() -> None:
+    """Two orders at once, one volunteer in reach: cancelling the served one serves the other."""
+    vols = [volunteer("v1", 0.1)]
+    orders = [order("a", start="09:00"), order("b", start="09:00", east=0.2)]
+    p = problem(vols, orders)
+    r = checked(p, dispatch(p))
+    served, waiting = ("a", "b") if "a" in plan(r) else ("b", "a")
+    assert [u.order for u in r.unserved] == [waiting]
+    p2, r2 = redispatch(p, r, cancelled=[served])
+    checked(p2, r2)
+    assert plan(r2) == {waiting: ("v1",)}
+
+
+def test_unserved_order_out_of_every_freed_volunteers_reach_is_not_retried() -> None:
+    """A decline far away frees nobody near the unserved order: it is carried over unchanged."""
+    vols = [volunteer("v1", 0.1), volunteer("far1", 30.0), volunteer("far2", 30.1)]
+    orders = [
+        order("a", start="09:00"),
+        order("b", start="09:00", east=0.2),
+        order("z", start="09:00", east=30.0),
+    ]
+    p = problem(vols, orders)
+    r = checked(p, dispatch(p))
+    waiting = next(u for u in r.unserved)
+    who = plan(r)["z"][0]
+    p2, r2 = redispatch(p, r, declined=[("z", who)])
+    checked(p2, r2)
+    assert next(u for u in r2.unserved if u.order == waiting.order) == waiting
+    assert plan(r2)["z"] != (who,)
+    assert r2.num_edges == 1  # only the declined order was re-solved: one candidate left
