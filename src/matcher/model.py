@@ -192,16 +192,25 @@ class ObjectiveWeights(BaseModel):
       + rating      * (1 - rating_v / 5)        unrated: 0.8 (a neutral 4 of 5)
       + continuity  * (0 if v last served o's resident else 1)
       + balance     * committed_v / cap_v        committed_hours declared for this week
+
+    The defaults follow the order of the objective: travel comes second after
+    the served weights (which are lexicographic, see :class:`DispatchParams`),
+    and the four preferences after it break ties: together they weigh less
+    than one minute of travel, so a plan with a minute less travel always wins
+    and, between plans within a minute of each other, the one giving the work
+    to volunteers behind their quota pace, more reliable and better rated,
+    who served the resident before and have less booked this week wins. Raise
+    ``pace`` (say to 10) to let quota pace outweigh a few minutes of travel.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     travel: float = Field(default=1.0, ge=0.0)
-    pace: float = Field(default=10.0, ge=0.0)
-    reliability: float = Field(default=5.0, ge=0.0)
-    rating: float = Field(default=5.0, ge=0.0)
-    continuity: float = Field(default=10.0, ge=0.0)
-    balance: float = Field(default=5.0, ge=0.0)
+    pace: float = Field(default=0.3, ge=0.0)
+    reliability: float = Field(default=0.15, ge=0.0)
+    rating: float = Field(default=0.15, ge=0.0)
+    continuity: float = Field(default=0.25, ge=0.0)
+    balance: float = Field(default=0.1, ge=0.0)
 
 
 class DispatchParams(BaseModel):

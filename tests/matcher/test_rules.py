@@ -232,13 +232,23 @@ def test_window_picks_a_feasible_start() -> None:
 
 
 def test_continuity_prefers_last_server() -> None:
-    """The volunteer who last served the resident wins over a slightly nearer one."""
+    """The volunteer who last served the resident wins over one a few seconds nearer."""
     p = problem(
-        [volunteer("near", 0.1), volunteer("usual", 0.3)],
+        [volunteer("near", 0.1), volunteer("usual", 0.105)],
         [order("o1", resident="r1")],
         last_served_by={"r1": ("usual",)},
     )
     assert served_by(solve(p)) == {"o1": ("usual",)}
+
+
+def test_travel_comes_before_the_preferences() -> None:
+    """With default weights a volunteer minutes nearer wins over continuity."""
+    p = problem(
+        [volunteer("near", 0.1), volunteer("usual", 0.6)],
+        [order("o1", resident="r1")],
+        last_served_by={"r1": ("usual",)},
+    )
+    assert served_by(solve(p)) == {"o1": ("near",)}
 
 
 def test_unavailable_volunteer() -> None:
