@@ -369,8 +369,11 @@ class _Search:
         self.workers = workers
         self.rng = np.random.default_rng(seed)
         p = d.p
+        # A neighbourhood is at most half of the agents: the whole problem is
+        # the exact phase's job, not a neighbourhood's.
+        self.max_size = max(2, (p.n_agents + 1) // 2)
         self.size = int(
-            np.clip(round(TARGET_SUB_JOBS * p.n_agents / max(p.n_jobs, 1)), 2, max(p.n_agents, 2))
+            np.clip(round(TARGET_SUB_JOBS * p.n_agents / max(p.n_jobs, 1)), 2, self.max_size)
         )
         self.iterations = 0
 
@@ -452,7 +455,7 @@ class _Search:
                 self.proven = True  # the neighbourhood was the whole problem
                 self.infeasible = bool((p.must & (self.chosen < 0)).any())
             elif sub.status == cp_model.OPTIMAL:
-                self.size += 1
+                self.size = min(self.size + 1, self.max_size)
             else:
                 self.size = max(self.size - 1, 2)
 
