@@ -306,6 +306,8 @@ class DispatchProblem(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _check_references(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        if isinstance(data, cls):
+            return data  # frozen and validated when it was built: nothing to re-check
         return validate_all(
             cls.__name__,
             data,

@@ -62,6 +62,8 @@ class Organization(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _check_references(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        if isinstance(data, cls):
+            return data  # frozen and validated when it was built: nothing to re-check
         return validate_all(cls.__name__, data, handler, _check_model, _check_raw)
 
     def replace(self, **changes: Any) -> Organization:
