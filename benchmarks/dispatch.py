@@ -9,7 +9,11 @@ Prints one JSON line. Side by side, on the same candidates:
 - ``greedy``: the status quo, orders in arrival order, each to the nearest free
   qualified volunteers (``--no-greedy`` to skip);
 - ``monolithic``: the same CP-SAT model on the whole problem at once, without
-  decomposition (only when ``--monolithic``; it is slow by design).
+  decomposition (only when ``--monolithic``; it is slow by design);
+- ``naive``: the all-pairs model of :mod:`benchmarks.naive`, one variable per
+  volunteer x order pair (only when ``--naive``; use it on small sizes, e.g.
+  ``--volunteers 1000 --orders 100``). ``speedup_vs_naive`` is its total time
+  (build + search) over ``dispatch``'s runtime, when both prove optimality.
 
 Every plan goes through the independent checker (``matcher.check``).
 """
@@ -23,11 +27,12 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.naive import solve_naive
 from matcher import DispatchParams, DispatchProblem, DispatchResult, dispatch
 from matcher.candidates import DispatchArrays, generate
 from matcher.check import check
 from matcher.explain import assemble
-from matcher.greedy import OptionIndex, greedy
+from matcher.greedy import ConflictIndex, OptionIndex, greedy
 from matcher.report import by_priority
 from matcher.result import SolveStatus
 from matcher.solve import _solve_cpsat
@@ -61,6 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--no-greedy", action="store_true")
     parser.add_argument("--monolithic", action="store_true")
+    parser.add_argument("--naive", action="store_true")
     args = parser.parse_args(argv)
 
     org = generate_county(num_volunteers=args.volunteers, seed=args.seed)
@@ -103,6 +109,7 @@ def main(argv: list[str] | None = None) -> None:
             arr,
             cand,
             OptionIndex(arr, cand),
+            ConflictIndex(cand),
             everything,
             {v: int(np.floor(c)) for v, c in enumerate(arr.vol_cap_left) if np.isfinite(c)},
             arr.ord_points,
@@ -118,6 +125,23 @@ def main(argv: list[str] | None = None) -> None:
             "proven_optimal": res.optimal,
             **_plan_stats(problem, m),
         }
+    if args.naive:
+        arr = DispatchArrays.build(problem)
+        cand = generate(arr)
+        t0 = time.perf_counter()
+        nv = solve_naive(arr, cand, args.time_limit, args.seed, args.workers)
+        n = assemble(arr, cand, nv.options, nv.teams, SolveStatus.FEASIBLE, None, {}, t0)
+        naive_s = time.perf_counter() - t0
+        out["naive"] = {
+            "seconds": round(naive_s, 3),
+            "build_s": round(nv.build_seconds, 3),
+            "search_s": round(nv.search_seconds, 3),
+            "pair_variables": nv.num_variables,
+            "proven_optimal": nv.optimal,
+            **_plan_stats(problem, n),
+        }
+        both_proven = nv.optimal and result.status == SolveStatus.OPTIMAL
+        out["speedup_vs_naive"] = round(naive_s / result.runtime, 1) if both_proven else None
     print(json.dumps(out))
 
 

@@ -51,6 +51,11 @@ class OptionIndex:
         """Option indices of an order."""
         return self.by_order[self.order_ptr[order] : self.order_ptr[order + 1]]
 
+    def count(self, orders: IntArray) -> IntArray:
+        """Number of options of each of ``orders``."""
+        counts: IntArray = self.order_ptr[orders + 1] - self.order_ptr[orders]
+        return counts
+
     def of_edge(self, edge: int) -> IntArray:
         """Option indices of an edge."""
         return self.by_edge[self.edge_ptr[edge] : self.edge_ptr[edge + 1]]
@@ -143,6 +148,7 @@ def greedy(
     sequence: IntArray,
     key: FloatArray,
     cap_left: FloatArray | None = None,
+    indexes: tuple[OptionIndex, ConflictIndex] | None = None,
 ) -> tuple[IntArray, dict[int, int]]:
     """Serve orders one by one in ``sequence``, each with the lowest-``key`` options.
 
@@ -154,14 +160,18 @@ def greedy(
         Per-option score to minimize (travel for the baseline, cost for hints).
     cap_left
         Weekly minutes left per volunteer (defaults to the problem's).
+    indexes
+        The option and conflict indexes of ``cand``, when the caller already
+        built them (they cost a sort of every option and conflict).
 
     Returns
     -------
     (options, teams)
         Chosen option indices, and the team chosen for each same-team order.
     """
-    conflicts = ConflictIndex(cand)
-    index = OptionIndex(arr, cand)
+    index, conflicts = (
+        indexes if indexes is not None else (OptionIndex(arr, cand), ConflictIndex(cand))
+    )
     blocked = np.zeros(len(cand.opt_edge), dtype=bool)
     left = (arr.vol_cap_left if cap_left is None else cap_left).copy()
     pinned_by_order: dict[int, list[int]] = {}

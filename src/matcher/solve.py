@@ -41,7 +41,7 @@ from scipy.sparse.csgraph import connected_components
 
 from matcher.candidates import COST_SCALE, Candidates, DispatchArrays, generate, minutes_used
 from matcher.explain import assemble
-from matcher.greedy import OptionIndex, greedy, pick
+from matcher.greedy import ConflictIndex, OptionIndex, greedy, pick
 from matcher.model import DispatchProblem
 from matcher.result import DispatchResult, ObjectiveBound, SolveStatus
 from volunteers.geo import IntArray
@@ -51,6 +51,10 @@ logger = logging.getLogger(__name__)
 MAX_CAP_ROUNDS = 200
 MERGE_LIMIT = 150
 """Largest group of components merged to enforce weekly caps exactly."""
+MIN_SEARCH_SECONDS = 0.05
+"""Least search time worth building a CP-SAT model for."""
+BUILD_SECONDS_PER_OPTION = 4e-5
+"""Prior estimate of model-building time per option, until one is measured."""
 
 
 @dataclass
@@ -172,6 +176,7 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
     params = arr.problem.params
     weight = arr.ord_points
     index = OptionIndex(arr, cand)
+    conflicts = ConflictIndex(cand)
     has_edge = np.bincount(cand.edge_order, minlength=arr.num_orders) > 0
     labels = _components(arr, cand)
     groups = {int(g[0]): g for g in _group_orders(labels, np.unique(labels), has_edge)}
@@ -183,6 +188,9 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
     results: dict[int, ComponentResult] = {}
     valid: dict[int, ComponentResult] = {}  # last unrestricted solve of each component
     build_s = search_s = 0.0
+    build_rate = BUILD_SECONDS_PER_OPTION  # measured as components are built
+    built_opts = 0
+    timed_out = False
     todo = list(groups)
     for round_ in range(MAX_CAP_ROUNDS):
         singles = [k for k in todo if len(groups[k]) == 1]
@@ -190,16 +198,31 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
         if singles:
             for res in _solve_singles(arr, cand, index, singles, groups, budgets, weight):
                 results[int(res.orders[0])] = res
+        num_opts = {k: int(index.count(groups[k]).sum()) for k in multi}
+        left_opts = sum(num_opts.values())
         total_size = sum(len(groups[k]) for k in multi) or 1
         for k in sorted(multi, key=lambda k: len(groups[k])):
             g = groups[k]
-            remaining = max(0.0, deadline - time.perf_counter())
-            budget_s = max(0.05, remaining * len(g) / total_size)
+            remaining = deadline - time.perf_counter()
+            # Reserve the (estimated) building time of every component left,
+            # so that the time limit holds; past it, the greedy plan stands.
+            search_left = remaining - build_rate * left_opts
+            if remaining - build_rate * num_opts[k] < MIN_SEARCH_SECONDS:
+                results[k] = _greedy_component(
+                    arr, cand, index, conflicts, g, budgets.get(k, {}), weight
+                )
+                timed_out = True
+                left_opts -= num_opts[k]
+                total_size -= len(g)
+                continue
+            budget_s = max(MIN_SEARCH_SECONDS, search_left * len(g) / total_size)
             total_size -= len(g)
+            left_opts -= num_opts[k]
             res, b_s, s_s = _solve_cpsat(
                 arr,
                 cand,
                 index,
+                conflicts,
                 g,
                 budgets.get(k, {}),
                 weight,
@@ -209,6 +232,8 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
             )
             build_s += b_s
             search_s += s_s
+            built_opts += num_opts[k]
+            build_rate = max(build_s / built_opts, 1e-7)
             results[k] = res
         for k in todo:
             if k not in restricted:
@@ -282,6 +307,8 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
     bound = ObjectiveBound(served_vulnerable=s1_ub, served_normal=s0_ub, cost=cost_lb)
     proven = not restricted and all(r.optimal for r in comps)
     status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
+    if timed_out:
+        logger.info("time limit reached: some components keep their greedy plan")
     return Solution(
         options.astype(np.int64), teams, status, bound, len(comps), build_s, search_s, comps
     )
@@ -488,10 +515,56 @@ def _single_result(
     )
 
 
+def _greedy_component(
+    arr: DispatchArrays,
+    cand: Candidates,
+    index: OptionIndex,
+    conflicts: ConflictIndex,
+    orders: IntArray,
+    budgets: dict[int, int],
+    weight: IntArray,
+) -> ComponentResult:
+    """The priority-greedy plan of one component, with the trivial bounds (no proof)."""
+    opts, teams = _component_hint(arr, cand, index, conflicts, orders, budgets)
+    served = np.unique(cand.edge_order[cand.opt_edge[opts]]) if len(opts) else orders[:0]
+    s1, s0 = _tier_sums(arr, served, weight)
+    w1, w0 = _tier_sums(arr, orders, weight)
+    return ComponentResult(
+        orders=orders,
+        options=opts,
+        teams=teams,
+        s1=s1,
+        s0=s0,
+        cost=int(cand.edge_cost[cand.opt_edge[opts]].sum()),
+        s1_ub=w1,
+        s0_ub=w0,
+        cost_lb=None,
+        optimal=False,
+    )
+
+
+def _component_hint(
+    arr: DispatchArrays,
+    cand: Candidates,
+    index: OptionIndex,
+    conflicts: ConflictIndex,
+    orders: IntArray,
+    budgets: dict[int, int],
+) -> tuple[IntArray, dict[int, int]]:
+    """Greedy on one component: vulnerable orders first, cheapest options first."""
+    sequence = orders[np.lexsort((orders, -arr.ord_tier[orders]))]
+    key = cand.edge_cost[cand.opt_edge].astype(np.float64)
+    caps = arr.vol_cap_left.copy()
+    for v, minutes in budgets.items():
+        caps[v] = min(caps[v], minutes)
+    return greedy(arr, cand, sequence, key, caps, (index, conflicts))
+
+
 def _solve_cpsat(
     arr: DispatchArrays,
     cand: Candidates,
     index: OptionIndex,
+    conflicts: ConflictIndex,
     orders: IntArray,
     budgets: dict[int, int],
     weight: IntArray,
@@ -639,16 +712,10 @@ def _solve_cpsat(
     )
 
     # Warm start: priority greedy on this component.
-    sequence = orders[np.lexsort((orders, -arr.ord_tier[orders]))]
-    key = cand.edge_cost[opt_edge].astype(np.float64)
-    hint_caps = arr.vol_cap_left.copy()
-    for v, minutes in budgets.items():
-        hint_caps[v] = min(hint_caps[v], minutes)
-    hint_opts, hint_teams = greedy(arr, cand, sequence, key, hint_caps)
+    hint_opts, hint_teams = _component_hint(arr, cand, index, conflicts, orders, budgets)
 
     def set_hint(chosen_opts: IntArray, teams_of: dict[int, int]) -> None:
         model.clear_hints()  # type: ignore[no-untyped-call]
-        chosen_set = set(chosen_opts.tolist())
         chosen_edges = set(opt_edge[chosen_opts].tolist())
         served_set = set(cand.edge_order[opt_edge[chosen_opts]].tolist())
         starts = {
@@ -660,9 +727,8 @@ def _solve_cpsat(
             model.add_hint(var, o in served_set)
         for (o, s), var in z.items():
             model.add_hint(var, starts.get(o) == s)
-        for opt, var in lit.items():
-            if int(cand.edge_order[opt_edge[opt]]) in windowed:
-                model.add_hint(var, opt in chosen_set)
+        # Option literals of windowed orders (u) are left to propagation:
+        # x_e and z_(o, s) fix them; hinting 10^5 of them costs seconds.
         for (o, t), var in y.items():
             model.add_hint(var, teams_of.get(o) == t)
 
@@ -683,10 +749,16 @@ def _solve_cpsat(
         return solver.solve(model), solver
 
     t1 = time.perf_counter()
-    # Stage A: served weights, vulnerable first.
-    set_hint(hint_opts, hint_teams)
-    model.maximize((w0 + 1) * s1_expr + s0_expr)
-    status_a, solver_a = run(time_limit / 2)
+    hint_served = np.unique(cand.edge_order[opt_edge[hint_opts]]) if len(hint_opts) else orders[:0]
+    if len(hint_served) == len(orders):
+        # The greedy plan serves every order: stage A's optimum is known.
+        status_a: Any = cp_model.OPTIMAL
+        chosen, team_of, upper = hint_opts, hint_teams, (w0 + 1) * w1 + w0
+    else:
+        # Stage A: served weights, vulnerable first.
+        set_hint(hint_opts, hint_teams)
+        model.maximize((w0 + 1) * s1_expr + s0_expr)
+        status_a, solver_a = run(time_limit / 2)
     if status_a == cp_model.INFEASIBLE:
         t2 = time.perf_counter()
         res = ComponentResult(
@@ -704,7 +776,9 @@ def _solve_cpsat(
             infeasible=True,
         )
         return res, t1 - t0, t2 - t1
-    if status_a in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if len(hint_served) == len(orders):
+        pass
+    elif status_a in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen, team_of = read(solver_a)
         upper = int(np.floor(solver_a.best_objective_bound + 1e-6))
     else:  # no solution in time: the greedy plan stands

@@ -6,6 +6,7 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -94,6 +95,22 @@ def test_results_pass_the_checker(p: DispatchProblem) -> None:
     assert report.feasible, report.violations
     assert report.objective_matches, (report.objective, result.objective)
     assert result.status == SolveStatus.OPTIMAL
+
+
+@settings(max_examples=40)
+@given(problems())
+def test_out_of_time_components_keep_a_checked_greedy_plan(p: DispatchProblem) -> None:
+    """No time to build any CP-SAT model: every component keeps its greedy plan, still valid."""
+    import matcher.solve
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(matcher.solve, "BUILD_SECONDS_PER_OPTION", 1e9)
+        result = dispatch(p)
+    report = check(p, result)
+    assert report.feasible, report.violations
+    assert report.objective_matches, (report.objective, result.objective)
+    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    assert result.timings["build"] == 0.0  # no CP-SAT model was built
 
 
 def _brute_force(p: DispatchProblem) -> tuple[int, int, float]:
