@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
 
 from matcher.model import NORMAL, DispatchProblem, ResolvedOrder
-from volunteers import AvailabilityGrid, coords
+from volunteers import AvailabilityGrid, Organization, coords
 from volunteers.geo import FloatArray, IntArray
+from volunteers.memo import cached
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,86 @@ def _intersects(a: U64, b: U64) -> BoolArray:
     return result
 
 
+@dataclass(frozen=True)
+class VolunteerArrays:
+    """The volunteer side of :class:`DispatchArrays`: depends on the organization and week only.
+
+    Built once per (organization, week) and kept on the organization
+    (:func:`volunteers.memo.cached`): a re-dispatch changes orders and
+    commitments, never these.
+    """
+
+    skill_pos: dict[str, int]
+    cat_pos: dict[str, int]
+    vol_xy: FloatArray
+    vol_skill: U64
+    vol_cat: U64
+    vol_in_team: BoolArray
+    cap: FloatArray
+    behind: FloatArray
+    reliability: FloatArray
+    rating: FloatArray
+    grid: AvailabilityGrid
+    team_cat: IntArray
+    team_captain: IntArray
+    team_members: list[IntArray]
+    vol_teams: list[tuple[int, ...]]
+
+    @classmethod
+    def of(cls, problem: DispatchProblem) -> VolunteerArrays:
+        """The (cached) volunteer arrays of ``problem``'s organization and week."""
+        org = problem.organization
+        week = problem.week_start
+        return cached(org, ("dispatch-volunteers", week), lambda: cls._build(org, week))
+
+    @classmethod
+    def _build(cls, org: Organization, week: date) -> VolunteerArrays:
+        vols = org.volunteers
+        n_v = len(vols)
+        skill_pos = {c: i for i, c in enumerate(sorted({s for v in vols for s in v.skills}))}
+        # One spare bit for order skills no volunteer has.
+        words = (len(skill_pos) + 1 + 63) // 64
+        vi = np.fromiter((i for i, v in enumerate(vols) for _ in v.skills), dtype=np.int64)
+        vk = np.fromiter((skill_pos[s] for v in vols for s in v.skills), dtype=np.int64)
+        cat_pos = {c: i for i, c in enumerate(org.team_model.codes)}
+        cwords = (len(cat_pos) + 63) // 64
+        team_cat = np.asarray([cat_pos[t.category] for t in org.teams], dtype=np.int64)
+        team_index = org.team_index
+        vol_teams = [tuple(team_index[t] for t in v.teams) for v in vols]
+        mv = np.fromiter((i for i, ts in enumerate(vol_teams) for _ in ts), dtype=np.int64)
+        mt = np.fromiter((t for ts in vol_teams for t in ts), dtype=np.int64)
+        captains = org.volunteer_index
+        ledger = org.ledger()
+        gap = ledger.pace_gap(week)
+        return cls(
+            skill_pos=skill_pos,
+            cat_pos=cat_pos,
+            vol_xy=coords(v.home for v in vols),
+            vol_skill=_masks(vi, vk, n_v, words),
+            vol_cat=_masks(mv, team_cat[mt] if len(mt) else mt, n_v, cwords),
+            vol_in_team=np.asarray([bool(ts) for ts in vol_teams], dtype=bool),
+            cap=np.asarray(
+                [np.inf if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols],
+                dtype=np.float64,
+            ),
+            behind=np.clip(gap / np.maximum(ledger.target, 1e-9), 0.0, 1.0),
+            reliability=np.asarray([v.reliability for v in vols], dtype=np.float64),
+            rating=np.asarray(
+                [0.8 if v.rating is None else v.rating / 5.0 for v in vols], dtype=np.float64
+            ),
+            grid=AvailabilityGrid(
+                [v.availability for v in vols], week - timedelta(days=GRID_DAYS_BEFORE), GRID_DAYS
+            ),
+            team_cat=team_cat,
+            team_captain=np.asarray(
+                [captains[t.captain] if t.captain is not None else -1 for t in org.teams],
+                dtype=np.int64,
+            ),
+            team_members=[np.asarray(m, dtype=np.int64) for m in org.team2members],
+            vol_teams=vol_teams,
+        )
+
+
 @dataclass
 class DispatchArrays:
     """Index-based view of a :class:`~matcher.model.DispatchProblem`."""
@@ -104,34 +185,27 @@ class DispatchArrays:
 
     @classmethod
     def build(cls, problem: DispatchProblem) -> DispatchArrays:
-        """Build the arrays of a validated problem."""
+        """Build the arrays of a validated problem.
+
+        The volunteer side (:class:`VolunteerArrays`) is kept on the organization
+        for the week, so that re-dispatching builds only the order side.
+        """
         org = problem.organization
         vols = org.volunteers
         n_v, n_o = len(vols), len(problem.orders)
         orders = [problem.resolved(o) for o in problem.orders]
         params = problem.params
+        va = VolunteerArrays.of(problem)
 
-        skill_codes = sorted(
-            {s for v in vols for s in v.skills} | {s for o in orders for s in o.skills}
-        )
-        skill_pos = {c: i for i, c in enumerate(skill_codes)}
-        words = (len(skill_codes) + 63) // 64
-        vi = np.fromiter((i for i, v in enumerate(vols) for _ in v.skills), dtype=np.int64)
-        vk = np.fromiter((skill_pos[s] for v in vols for s in v.skills), dtype=np.int64)
+        nobody = len(va.skill_pos)  # the bit of a skill no volunteer has
         oi = np.fromiter((i for i, o in enumerate(orders) for _ in o.skills), dtype=np.int64)
-        ok = np.fromiter((skill_pos[s] for o in orders for s in o.skills), dtype=np.int64)
-        vol_skill = _masks(vi, vk, n_v, words)
-        ord_skill = _masks(oi, ok, n_o, words)
+        ok = np.fromiter(
+            (va.skill_pos.get(s, nobody) for o in orders for s in o.skills), dtype=np.int64
+        )
+        ord_skill = _masks(oi, ok, n_o, va.vol_skill.shape[1])
 
-        cat_pos = {c: i for i, c in enumerate(org.team_model.codes)}
-        cwords = (len(cat_pos) + 63) // 64
-        team_cat = np.asarray([cat_pos[t.category] for t in org.teams], dtype=np.int64)
-        team_index = org.team_index
-        vol_teams = [tuple(team_index[t] for t in v.teams) for v in vols]
-        mv = np.fromiter((i for i, ts in enumerate(vol_teams) for _ in ts), dtype=np.int64)
-        mt = np.fromiter((t for ts in vol_teams for t in ts), dtype=np.int64)
-        vol_cat = _masks(mv, team_cat[mt] if len(mt) else mt, n_v, cwords)
-        vol_in_team = np.asarray([bool(ts) for ts in vol_teams], dtype=bool)
+        cat_pos = va.cat_pos
+        cwords = va.vol_cat.shape[1]
         co = np.fromiter(
             (
                 i
@@ -150,12 +224,6 @@ class DispatchArrays:
         )
         ord_cat = _masks(co, cc, n_o, cwords)
         ord_needs_team = np.asarray([bool(o.categories) or o.same_team for o in orders], dtype=bool)
-        captains = org.volunteer_index
-        team_captain = np.asarray(
-            [captains[t.captain] if t.captain is not None else -1 for t in org.teams],
-            dtype=np.int64,
-        )
-        team_members = [np.asarray(m, dtype=np.int64) for m in org.team2members]
 
         origin = problem.week_origin
         step = params.start_step_minutes
@@ -172,40 +240,34 @@ class DispatchArrays:
             ord_starts.append(np.arange(first, last + 1, st, dtype=np.int64))
 
         # Weekly minutes left: cap - committed hours - commitments in the week.
-        cap = np.asarray(
-            [np.inf if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols]
-        )
+        cap = va.cap
         declared = np.zeros(n_v)
         vindex = org.volunteer_index
         for vid, hours in problem.committed_hours.items():
             declared[vindex[vid]] += 60.0 * hours
         committed = declared.copy()
-        for c in problem.commitments:
-            committed[vindex[c.volunteer]] += (c.end - c.start).total_seconds() / 60.0
+        if problem.commitments:
+            who = np.fromiter((vindex[c.volunteer] for c in problem.commitments), dtype=np.int64)
+            minutes = np.fromiter(
+                ((c.end - c.start).total_seconds() / 60.0 for c in problem.commitments),
+                dtype=np.float64,
+            )
+            np.add.at(committed, who, minutes)
         cap_left = cap - committed
 
         # Per-volunteer cost parts (see ObjectiveWeights).
-        ledger = org.ledger()
-        on = problem.week_start
-        gap = ledger.pace_gap(on)
-        behind = np.clip(gap / np.maximum(ledger.target, 1e-9), 0.0, 1.0)
-        reliability = np.asarray([v.reliability for v in vols])
-        rating = np.asarray([0.8 if v.rating is None else v.rating / 5.0 for v in vols])
         balance = np.where(
             np.isfinite(cap) & (cap > 0), np.clip(declared / np.where(cap > 0, cap, 1), 0, 1), 0.0
         )
         w = params.weights
         vol_parts = np.column_stack(
             (
-                w.pace * (1.0 - behind),
-                w.reliability * (1.0 - reliability),
-                w.rating * (1.0 - rating),
+                w.pace * (1.0 - va.behind),
+                w.reliability * (1.0 - va.reliability),
+                w.rating * (1.0 - va.rating),
                 w.balance * balance,
             )
         )
-
-        grid_start = problem.week_start - timedelta(days=GRID_DAYS_BEFORE)
-        grid = AvailabilityGrid([v.availability for v in vols], grid_start, GRID_DAYS)
 
         pw = params.priority_weights
         return cls(
@@ -213,10 +275,10 @@ class DispatchArrays:
             orders=orders,
             num_volunteers=n_v,
             num_orders=n_o,
-            vol_xy=coords(v.home for v in vols),
-            vol_skill=vol_skill,
-            vol_cat=vol_cat,
-            vol_in_team=vol_in_team,
+            vol_xy=va.vol_xy,
+            vol_skill=va.vol_skill,
+            vol_cat=va.vol_cat,
+            vol_in_team=va.vol_in_team,
             vol_cap_left=cap_left,
             vol_parts=vol_parts,
             ord_xy=coords(o.location for o in orders),
@@ -232,11 +294,11 @@ class DispatchArrays:
             ord_points=np.rint(
                 100 * np.asarray([pw[o.priority] for o in orders], dtype=np.float64)
             ).astype(np.int64),
-            grid=grid,
-            team_cat=team_cat,
-            team_captain=team_captain,
-            team_members=team_members,
-            vol_teams=vol_teams,
+            grid=va.grid,
+            team_cat=va.team_cat,
+            team_captain=va.team_captain,
+            team_members=va.team_members,
+            vol_teams=va.vol_teams,
         )
 
     def qualifies(self, vol: IntArray, order: IntArray) -> BoolArray:

@@ -187,7 +187,8 @@ def _servable_by(problem: DispatchProblem, order_ids: Sequence[str], freed: set[
     category = {t.id: t.category for t in org.teams}
     excluded = {(x.order, x.volunteer) for x in problem.exclusions}
     limit = problem.params.max_travel_minutes + 1e-6
-    resolved = [problem.resolved(o) for o in problem.orders if o.id in set(order_ids)]
+    wanted = set(order_ids)
+    resolved = [problem.resolved(o) for o in problem.orders if o.id in wanted]
     if not resolved:
         return set()
     minutes = problem.travel.matrix_minutes(

@@ -43,3 +43,20 @@ def memo(fn: Callable[[Any], T]) -> T:
         return cache[name]  # type: ignore[no-any-return]
 
     return property(get)  # type: ignore[return-value]
+
+
+def cached(obj: Any, key: object, compute: Callable[[], T], keep: int = 4) -> T:
+    """Value of ``compute()`` kept on ``obj`` (a frozen model) under ``key``.
+
+    For derived values that depend on ``obj`` and on arguments (``key``); at most
+    ``keep`` keys are kept per object, the oldest dropped first.
+    """
+    cache = obj.__dict__.get("_memo")
+    if cache is None:
+        cache = obj.__dict__["_memo"] = Memo()
+    keyed: dict[object, Any] = cache.setdefault("__cached__", {})
+    if key not in keyed:
+        while len(keyed) >= keep:
+            keyed.pop(next(iter(keyed)))
+        keyed[key] = compute()
+    return keyed[key]  # type: ignore[no-any-return]
