@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from numpy.typing import NDArray
 
 from matcher.model import NORMAL, DispatchProblem, ResolvedOrder
 from volunteers import AvailabilityGrid, Organization, coords
+from volunteers.bits import U64, BoolArray, bit_masks, contains, intersects
 from volunteers.geo import FloatArray, IntArray
 from volunteers.memo import cached
 
@@ -45,29 +45,6 @@ GRID_DAYS = 9
 FUNNEL_STAGES = ("qualified", "in_reach", "available", "under_cap")
 """Funnel stages: skills and team category; within reach; free (time, commitments,
 exclusions); under the weekly hour cap."""
-
-U64 = NDArray[np.uint64]
-BoolArray = NDArray[np.bool_]
-
-
-def _masks(owner: IntArray, bit: IntArray, n: int, words: int) -> U64:
-    out = np.zeros((n, max(words, 1)), dtype=np.uint64)
-    if len(owner):
-        np.bitwise_or.at(
-            out, (owner, bit // 64), np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64))
-        )
-    return out
-
-
-def _contains(have: U64, need: U64) -> BoolArray:
-    """Row-wise: ``need`` is a subset of ``have``."""
-    result: BoolArray = ((have & need) == need).all(axis=1)
-    return result
-
-
-def _intersects(a: U64, b: U64) -> BoolArray:
-    result: BoolArray = ((a & b) != 0).any(axis=1)
-    return result
 
 
 @dataclass(frozen=True)
@@ -125,8 +102,8 @@ class VolunteerArrays:
             skill_pos=skill_pos,
             cat_pos=cat_pos,
             vol_xy=coords(v.home for v in vols),
-            vol_skill=_masks(vi, vk, n_v, words),
-            vol_cat=_masks(mv, team_cat[mt] if len(mt) else mt, n_v, cwords),
+            vol_skill=bit_masks(vi, vk, n_v, words),
+            vol_cat=bit_masks(mv, team_cat[mt] if len(mt) else mt, n_v, cwords),
             vol_in_team=np.asarray([bool(ts) for ts in vol_teams], dtype=bool),
             cap=np.asarray(
                 [np.inf if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols],
@@ -202,7 +179,7 @@ class DispatchArrays:
         ok = np.fromiter(
             (va.skill_pos.get(s, nobody) for o in orders for s in o.skills), dtype=np.int64
         )
-        ord_skill = _masks(oi, ok, n_o, va.vol_skill.shape[1])
+        ord_skill = bit_masks(oi, ok, n_o, va.vol_skill.shape[1])
 
         cat_pos = va.cat_pos
         cwords = va.vol_cat.shape[1]
@@ -222,7 +199,7 @@ class DispatchArrays:
             ),
             dtype=np.int64,
         )
-        ord_cat = _masks(co, cc, n_o, cwords)
+        ord_cat = bit_masks(co, cc, n_o, cwords)
         ord_needs_team = np.asarray([bool(o.categories) or o.same_team for o in orders], dtype=bool)
 
         origin = problem.week_origin
@@ -303,9 +280,9 @@ class DispatchArrays:
 
     def qualifies(self, vol: IntArray, order: IntArray) -> BoolArray:
         """Skills and team category, element-wise over (volunteer, order) pairs."""
-        ok = _contains(self.vol_skill[vol], self.ord_skill[order])
+        ok = contains(self.vol_skill[vol], self.ord_skill[order])
         needs = self.ord_needs_team[order]
-        cat_ok = _intersects(self.vol_cat[vol], self.ord_cat[order])
+        cat_ok = intersects(self.vol_cat[vol], self.ord_cat[order])
         result: BoolArray = ok & (~needs | cat_ok)
         return result
 
@@ -407,9 +384,9 @@ def generate(arr: DispatchArrays) -> Candidates:
     for r, row in enumerate(uniq):
         need_s = row[:w_s][None, :]
         need_c = row[w_s : w_s + w_c][None, :]
-        ok = _contains(arr.vol_skill, need_s)
+        ok = contains(arr.vol_skill, need_s)
         if row[-1]:
-            ok &= _intersects(arr.vol_cat, need_c)
+            ok &= intersects(arr.vol_cat, need_c)
         qualified = np.flatnonzero(ok)
         orders_r = order_sorted[bounds[r] : bounds[r + 1]]
         funnel[orders_r, 0] = len(qualified)

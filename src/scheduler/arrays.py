@@ -1,0 +1,251 @@
+"""Problem arrays of a roster: shifts as arrays and the eligible volunteer x shift pairs.
+
+Eligibility is computed without a loop over volunteer x shift pairs: for each
+distinct (skills, categories) requirement, the qualified volunteers are found
+with bit masks, joined spatially to the posts within reach (the travel model's
+``pairs_within``), expanded to those posts' shifts, and filtered by
+availability (an :class:`~volunteers.AvailabilityGrid` over the horizon) and by
+the contract (types or posts a volunteer may not work, shifts longer than their
+caps). The per-shift *funnel* counts volunteers left after each filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scheduler.model import RosterProblem
+from volunteers import AvailabilityGrid, coords
+from volunteers.bits import BoolArray, bit_masks, contains, intersects
+from volunteers.geo import FloatArray, IntArray
+
+FUNNEL_STAGES = ("qualified", "in_reach", "available", "allowed")
+"""Funnel stages: skills and team category; within reach; free for the whole
+shift; allowed by the contract (type or post not forbidden, within caps)."""
+
+SCALE = 100
+"""Integer objective units per unit of weight."""
+
+
+@dataclass
+class RosterArrays:
+    """Index-based view of a :class:`~scheduler.model.RosterProblem`.
+
+    Attributes
+    ----------
+    shift_day, shift_start, shift_end, shift_minutes
+        Day index and minutes from day 0's midnight of each shift.
+    shift_type, shift_post
+        Type index (into ``types``) and post index.
+    edge_vol, edge_shift, edge_travel
+        Eligible (volunteer, shift) pairs and the travel minutes of each.
+    funnel
+        ``(num_shifts, 4)`` counts per :data:`FUNNEL_STAGES`.
+    vol_ahead
+        How far each volunteer is ahead of their yearly quota pace, in [0, 1]
+        (0: behind or on pace).
+    """
+
+    problem: RosterProblem
+    num_volunteers: int
+    num_shifts: int
+    num_days: int
+    types: list[str]
+    shift_day: IntArray
+    shift_start: IntArray
+    shift_end: IntArray
+    shift_minutes: IntArray
+    shift_type: IntArray
+    shift_post: IntArray
+    edge_vol: IntArray
+    edge_shift: IntArray
+    edge_travel: FloatArray
+    funnel: IntArray
+    vol_ahead: FloatArray
+    weekday0: int
+
+    @classmethod
+    def build(cls, p: RosterProblem) -> RosterArrays:
+        """Shift arrays and eligible pairs of a validated problem."""
+        org = p.organization
+        vols = org.volunteers
+        n_v, n_s = len(vols), len(p.shifts)
+        origin = p.origin
+        start = np.asarray(
+            [int((s.start - origin).total_seconds() // 60) for s in p.shifts], dtype=np.int64
+        )
+        end = np.asarray(
+            [int((s.end - origin).total_seconds() // 60) for s in p.shifts], dtype=np.int64
+        )
+        types = sorted({s.type for s in p.shifts})
+        type_pos = {t: i for i, t in enumerate(types)}
+        shift_type = np.asarray([type_pos[s.type] for s in p.shifts], dtype=np.int64)
+        shift_post = np.asarray([p.post_index[s.post] for s in p.shifts], dtype=np.int64)
+
+        # Skills and categories as bit masks; one spare bit for skills nobody has.
+        skill_pos = {c: i for i, c in enumerate(sorted({s for v in vols for s in v.skills}))}
+        nobody = len(skill_pos)
+        words = (nobody + 1 + 63) // 64
+        vol_skill = bit_masks(
+            np.fromiter((i for i, v in enumerate(vols) for _ in v.skills), dtype=np.int64),
+            np.fromiter((skill_pos[s] for v in vols for s in v.skills), dtype=np.int64),
+            n_v,
+            words,
+        )
+        cat_pos = {c: i for i, c in enumerate(org.team_model.codes)}
+        cwords = (len(cat_pos) + 63) // 64
+        team_cat = {t.id: cat_pos[t.category] for t in org.teams}
+        vol_cat = bit_masks(
+            np.fromiter((i for i, v in enumerate(vols) for _ in v.teams), dtype=np.int64),
+            np.fromiter((team_cat[t] for v in vols for t in v.teams), dtype=np.int64),
+            n_v,
+            cwords,
+        )
+        need_rows = [
+            (tuple(sorted(p.shift_skills(s))), tuple(sorted(p.shift_categories(s))))
+            for s in p.shifts
+        ]
+        distinct = sorted(set(need_rows))
+        req_of = np.asarray([distinct.index(r) for r in need_rows], dtype=np.int64)
+
+        vol_xy = coords(v.home for v in vols)
+        post_xy = coords(x.location for x in p.posts)
+        post_remote = np.asarray([x.remote for x in p.posts], dtype=bool)
+        funnel = np.zeros((n_s, len(FUNNEL_STAGES)), dtype=np.int64)
+        parts_v: list[IntArray] = []
+        parts_s: list[IntArray] = []
+        parts_t: list[FloatArray] = []
+        for r, (skills, cats) in enumerate(distinct):
+            need = bit_masks(
+                np.zeros(len(skills), dtype=np.int64),
+                np.asarray([skill_pos.get(c, nobody) for c in skills], dtype=np.int64),
+                1,
+                words,
+            )
+            ok = contains(vol_skill, need)
+            if cats:
+                allowed = bit_masks(
+                    np.zeros(len(cats), dtype=np.int64),
+                    np.asarray([cat_pos[c] for c in cats], dtype=np.int64),
+                    1,
+                    cwords,
+                )
+                ok &= intersects(vol_cat, allowed)
+            qualified = np.flatnonzero(ok)
+            shifts_r = np.flatnonzero(req_of == r)
+            funnel[shifts_r, 0] = len(qualified)
+            if len(qualified) == 0:
+                continue
+            posts_r = np.unique(shift_post[shifts_r])
+            local = posts_r[~post_remote[posts_r]]
+            qv, qp, qt = p.travel.pairs_within(
+                vol_xy[qualified], post_xy[local], p.params.max_travel_minutes
+            )
+            pv = [qualified[qv]]
+            pp = [local[qp]]
+            pt = [qt]
+            remote = posts_r[post_remote[posts_r]]
+            if len(remote):
+                pv.append(np.tile(qualified, len(remote)))
+                pp.append(np.repeat(remote, len(qualified)))
+                pt.append(np.zeros(len(qualified) * len(remote)))
+            v_of = np.concatenate(pv)
+            post_of = np.concatenate(pp)
+            t_of = np.concatenate(pt)
+            # Expand (volunteer, post) to the post's shifts of this requirement.
+            by_post = shifts_r[np.argsort(shift_post[shifts_r], kind="stable")]
+            counts = np.bincount(shift_post[by_post], minlength=len(p.posts))
+            ptr = np.concatenate(([0], np.cumsum(counts)))
+            reps = counts[post_of]
+            first = np.repeat(ptr[post_of], reps)
+            offset = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+            s_of = by_post[first + offset]
+            parts_v.append(np.repeat(v_of, reps))
+            parts_s.append(s_of)
+            parts_t.append(np.repeat(t_of, reps))
+        ev = np.concatenate(parts_v) if parts_v else np.empty(0, dtype=np.int64)
+        es = np.concatenate(parts_s) if parts_s else np.empty(0, dtype=np.int64)
+        et = np.concatenate(parts_t) if parts_t else np.empty(0, dtype=np.float64)
+        funnel[:, 1] = np.bincount(es, minlength=n_s)
+
+        # Free for the whole shift (grid over the horizon and the night after it).
+        grid = AvailabilityGrid([v.availability for v in vols], p.start, p.num_days + 1)
+        free = grid.is_free(ev, start[es], end[es]) if len(ev) else np.zeros(0, dtype=bool)
+        ev, es, et = ev[free], es[free], et[free]
+        funnel[:, 2] = np.bincount(es, minlength=n_s)
+
+        # Contract: forbidden types and posts, shifts longer than the caps.
+        ok = np.ones(len(ev), dtype=bool)
+        contract_id = [p.contract(v.id) for v in vols]
+        minutes = end - start
+        cap = np.asarray(
+            [np.inf if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols]
+        )
+        max_minutes = np.asarray(
+            [np.inf if c.max_minutes is None else c.max_minutes for c in contract_id]
+        )
+        ok &= minutes[es] <= np.minimum(cap, max_minutes)[ev] + 1e-9
+        key_pos = {k: i for i, k in enumerate(sorted(set(types) | set(p.post_index)))}
+        banned = np.asarray(
+            [
+                (i, key_pos[key])
+                for i, c in enumerate(contract_id)
+                for key, n in c.max_shifts.items()
+                if n == 0 and key in key_pos
+            ],
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        if len(banned):
+            type_keys = np.asarray([key_pos[t] for t in types], dtype=np.int64)[shift_type]
+            post_keys = np.asarray([key_pos[x.id] for x in p.posts], dtype=np.int64)[shift_post]
+            for keys in (type_keys, post_keys):
+                ok &= ~_rows_in(np.column_stack((ev, keys[es])), banned)
+        ev, es, et = ev[ok], es[ok], et[ok]
+        funnel[:, 3] = np.bincount(es, minlength=n_s)
+        order = np.lexsort((es, ev))
+
+        ledger = org.ledger()
+        gap = ledger.pace_gap(p.start)  # hours behind pace (negative: ahead)
+        ahead = np.clip(-gap / np.maximum(ledger.target, 1e-9), 0.0, 1.0)
+        return cls(
+            problem=p,
+            num_volunteers=n_v,
+            num_shifts=n_s,
+            num_days=p.num_days,
+            types=types,
+            shift_day=np.asarray([p.day_of(s.start) for s in p.shifts], dtype=np.int64),
+            shift_start=start,
+            shift_end=end,
+            shift_minutes=minutes,
+            shift_type=shift_type,
+            shift_post=shift_post,
+            edge_vol=ev[order],
+            edge_shift=es[order],
+            edge_travel=et[order],
+            funnel=funnel,
+            vol_ahead=ahead,
+            weekday0=p.start.weekday(),
+        )
+
+    @property
+    def num_edges(self) -> int:
+        """Number of eligible (volunteer, shift) pairs."""
+        return len(self.edge_vol)
+
+    def is_weekend(self, day: int) -> bool:
+        """Whether day index ``day`` is a Saturday or Sunday."""
+        return (self.weekday0 + day) % 7 >= 5
+
+
+def _rows_in(rows: IntArray, table: IntArray) -> BoolArray:
+    """Whether each row of ``rows`` (n, 2) appears in ``table`` (m, 2)."""
+    if len(table) == 0 or len(rows) == 0:
+        return np.zeros(len(rows), dtype=bool)
+    both = np.concatenate((table, rows))
+    _, inv = np.unique(both, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    present = np.zeros(inv.max() + 1, dtype=bool)
+    present[inv[: len(table)]] = True
+    result: BoolArray = present[inv[len(table) :]]
+    return result

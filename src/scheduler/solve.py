@@ -1,0 +1,503 @@
+"""The rostering front door: :func:`build_roster`.
+
+Objective (minimized, every weight configurable)::
+
+    sum over shifts s    under_weight(s) * max(0, target(s) - n(s))
+                       + over_weight(s)  * max(0, n(s) - target(s))
+                       + under_weight(s) * missing seat skills of s
+  + sum over requests    weight * [on request not met] + weight * [off request broken]
+  + sum over (v, s)      travel * travel_minutes(v, s) + pace * ahead(v) * hours(s)
+  + change * (shifts added to or removed from ``previous``)
+
+``n(s)`` is the number of volunteers on shift ``s``; ``ahead(v)`` in [0, 1] is how far
+volunteer ``v`` is ahead of their yearly quota pace (hours go first to those behind).
+
+Hard rules: eligibility (skills, team category, within reach, free for the whole
+shift, types and posts the contract allows); no two shifts that overlap or leave
+less than the contract's rest between them; shifts per day; forbidden successions;
+per-type and per-post maximums; total minutes and weekly caps; consecutive working
+days and days off (minimum runs touching the horizon's ends exempt); weekends;
+head-count minimum and maximum; pins.
+
+Method: one Boolean per eligible (volunteer, shift) pair, built from
+:class:`~scheduler.arrays.RosterArrays`; soft rules as named penalty terms; CP-SAT.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from scheduler.arrays import SCALE, RosterArrays
+from scheduler.model import RosterProblem
+from scheduler.result import (
+    Coverage,
+    Penalty,
+    RosterAssignment,
+    RosterResult,
+    RosterStatus,
+    UnfilledSeat,
+    VolunteerLoad,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Term:
+    """A named penalty: ``coef * var`` (``var`` a 0/1 or integer variable)."""
+
+    rule: str
+    coef: int
+    var: Any
+    volunteer: int | None = None
+    shift: int | None = None
+    day: int | None = None
+    detail: str = ""
+
+
+def build_roster(problem: RosterProblem) -> RosterResult:
+    """Build a roster.
+
+    Parameters
+    ----------
+    problem
+        A validated :class:`~scheduler.model.RosterProblem`; its ``params``
+        give the time limit, seed, workers and weights.
+
+    Returns
+    -------
+    RosterResult
+        Status, objective and bound, the roster, coverage, loads, named
+        penalties and unfilled seats with reasons.
+    """
+    t0 = time.perf_counter()
+    arr = RosterArrays.build(problem)
+    t1 = time.perf_counter()
+    pin_errors = _pin_errors(arr)
+    if pin_errors:
+        return _empty(arr, RosterStatus.INFEASIBLE, pin_errors, t0)
+    model, x, terms, constant = _build_model(arr)
+    t2 = time.perf_counter()
+    solver = cp_model.CpSolver()
+    params = problem.params
+    solver.parameters.max_time_in_seconds = params.time_limit
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    status = solver.solve(model)
+    t3 = time.perf_counter()
+    timings = {"arrays": t1 - t0, "build": t2 - t1, "solve": t3 - t2}
+    if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
+        return _empty(arr, RosterStatus.INFEASIBLE, _infeasible_reasons(arr), t0, timings)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _empty(arr, RosterStatus.TIME_LIMIT, (), t0, timings)
+    chosen = np.asarray([solver.boolean_value(v) for v in x], dtype=bool)
+    penalties = [(t, v) for t in terms if t.coef != 0 and (v := _value(solver, t.var)) != 0]
+    objective = (solver.objective_value + constant) / SCALE
+    bound = (solver.best_objective_bound + constant) / SCALE
+    result_status = RosterStatus.OPTIMAL if status == cp_model.OPTIMAL else RosterStatus.FEASIBLE
+    return _assemble(arr, chosen, penalties, result_status, objective, bound, t0, timings)
+
+
+def _value(solver: cp_model.CpSolver, var: Any) -> int:
+    if isinstance(var, int):
+        return var
+    if isinstance(var, cp_model.IntVar) and not var.is_boolean:
+        return int(solver.value(var))
+    return int(solver.boolean_value(var))
+
+
+def _pin_errors(arr: RosterArrays) -> tuple[str, ...]:
+    p = arr.problem
+    eligible = set(zip(arr.edge_vol.tolist(), arr.edge_shift.tolist(), strict=True))
+    vindex = p.organization.volunteer_index
+    errors = []
+    for pin in p.pins:
+        if (vindex[pin.volunteer], p.shift_index[pin.shift]) not in eligible:
+            errors.append(
+                f"pinned volunteer {pin.volunteer!r} may not work shift {pin.shift!r} "
+                "(skills, team, reach, availability or contract)"
+            )
+    return tuple(errors)
+
+
+def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_Term], int]:
+    """The CP-SAT model, its pair variables, named penalty terms and objective constant."""
+    p = arr.problem
+    vols = p.organization.volunteers
+    w = p.params.weights
+    model = cp_model.CpModel()
+    n_e = arr.num_edges
+    x = [model.new_bool_var(f"x{e}") for e in range(n_e)]
+    terms: list[_Term] = []
+    constant = 0
+    ev, es = arr.edge_vol, arr.edge_shift
+    day_e = arr.shift_day[es]
+
+    # Per volunteer, their edges (edges are sorted by volunteer, then shift).
+    vptr = np.searchsorted(ev, np.arange(arr.num_volunteers + 1))
+    contracts = [p.contract(v.id) for v in vols]
+    type_of_key = {t: i for i, t in enumerate(arr.types)}
+    weekly_cap = [None if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols]
+    for v in range(arr.num_volunteers):
+        mine = np.arange(vptr[v], vptr[v + 1])
+        if len(mine) == 0:
+            continue
+        c = contracts[v]
+        sh = es[mine]
+        days = day_e[mine]
+        # Worked-day indicators.
+        work: dict[int, Any] = {}
+        for d in np.unique(days).tolist():
+            on_day = mine[days == d]
+            lits = [x[e] for e in on_day.tolist()]
+            model.add(sum(lits) <= c.max_shifts_per_day)
+            if len(lits) == 1:
+                work[d] = lits[0]
+            else:
+                wv = model.new_bool_var("")
+                model.add_max_equality(wv, lits)
+                work[d] = wv
+        # Overlap and rest: cliques of the interval graph of [start, end + rest).
+        s0 = arr.shift_start[sh]
+        s1 = arr.shift_end[sh] + c.min_rest_minutes
+        for i in range(len(mine)):
+            members = mine[(s0 <= s0[i]) & (s1 > s0[i])]
+            if len(members) > 1 and not (
+                c.max_shifts_per_day == 1 and len(np.unique(day_e[members])) == 1
+            ):
+                model.add_at_most_one([x[e] for e in members.tolist()])
+        # Forbidden successions.
+        if c.forbidden_successions:
+            bad = {
+                (type_of_key[a], type_of_key[b])
+                for a, b in c.forbidden_successions
+                if a in type_of_key and b in type_of_key
+            }
+            ty = arr.shift_type[sh]
+            for i, e in enumerate(mine.tolist()):
+                nxt = mine[(days == days[i] + 1)]
+                for f in nxt.tolist():
+                    if (int(ty[i]), int(arr.shift_type[es[f]])) in bad:
+                        model.add_bool_or([x[e].Not(), x[f].Not()])
+        # Per-type and per-post maximums.
+        for key, n in c.max_shifts.items():
+            if n <= 0:
+                continue
+            hit = mine[(arr.shift_type[sh] == type_of_key.get(key, -1))]
+            if key in p.post_index:
+                hit = np.union1d(hit, mine[arr.shift_post[sh] == p.post_index[key]])
+            if len(hit) > n:
+                model.add(sum(x[e] for e in hit.tolist()) <= n)
+        # Total minutes.
+        mins = arr.shift_minutes[sh].tolist()
+        total = cp_model.LinearExpr.weighted_sum([x[e] for e in mine.tolist()], mins)
+        if c.max_minutes is not None and sum(mins) > c.max_minutes:
+            model.add(total <= c.max_minutes)
+        if c.min_minutes > 0:
+            model.add(total >= c.min_minutes)
+        cap = weekly_cap[v]
+        if cap is not None:
+            for week in range(0, arr.num_days, 7):
+                sel = (days >= week) & (days < week + 7)
+                if arr.shift_minutes[sh[sel]].sum() > cap:
+                    model.add(
+                        cp_model.LinearExpr.weighted_sum(
+                            [x[e] for e in mine[sel].tolist()],
+                            arr.shift_minutes[sh[sel]].tolist(),
+                        )
+                        <= int(np.floor(cap + 1e-9))
+                    )
+        _day_rules(model, arr, work, c)
+
+    # Cover: head counts, under and over target.
+    sptr_order = np.argsort(es, kind="stable")
+    counts = np.bincount(es, minlength=arr.num_shifts)
+    sptr = np.concatenate(([0], np.cumsum(counts)))
+    vol_skills = [set(v.skills) for v in vols]
+    for s, shift in enumerate(p.shifts):
+        edges = sptr_order[sptr[s] : sptr[s + 1]].tolist()
+        n = sum(x[e] for e in edges) if edges else 0
+        if shift.minimum > 0:
+            model.add(n >= shift.minimum)
+        if shift.maximum is not None and len(edges) > shift.maximum:
+            model.add(n <= shift.maximum)
+        under_w = round(shift.under_weight * SCALE)
+        over_w = round(shift.over_weight * SCALE)
+        if shift.target > 0:
+            under = model.new_int_var(0, shift.target, f"under{s}")
+            model.add(under >= shift.target - n)
+            terms.append(_Term("cover_under", under_w, under, shift=s))
+        if len(edges) > shift.target and over_w > 0:
+            over = model.new_int_var(0, len(edges) - shift.target, f"over{s}")
+            model.add(over >= n - shift.target)
+            terms.append(_Term("cover_over", over_w, over, shift=s))
+        for seat in shift.seat_skills:
+            holders = [e for e in edges if seat.skill in vol_skills[int(ev[e])]]
+            short = model.new_int_var(0, seat.count, "")
+            model.add(short >= seat.count - sum(x[e] for e in holders))
+            terms.append(_Term("seat_skill", under_w, short, shift=s, detail=seat.skill))
+
+    # Requests.
+    vindex = p.organization.volunteer_index
+    for r in p.requests:
+        v = vindex[r.volunteer]
+        d = (r.day - p.start).days
+        mine = np.arange(vptr[v], vptr[v + 1])
+        match = [
+            int(e)
+            for e in mine.tolist()
+            if arr.shift_day[es[e]] == d
+            and (r.kind is None or p.shifts[int(es[e])].type == r.kind)
+            and (r.post is None or p.shifts[int(es[e])].post == r.post)
+        ]
+        weight = round(r.weight * SCALE)
+        detail = r.kind or r.post or "day"
+        if r.want == "on":
+            if not match:
+                constant += weight
+                terms.append(_Term("request_on", weight, 1, volunteer=v, day=d, detail=detail))
+                continue
+            met = model.new_bool_var("")
+            model.add_max_equality(met, [x[e] for e in match])
+            terms.append(_Term("request_on", weight, met.Not(), volunteer=v, day=d, detail=detail))
+        else:
+            for e in match:
+                terms.append(
+                    _Term("request_off", weight, x[e], volunteer=v, shift=int(es[e]), day=d)
+                )
+
+    # Per-assignment preferences and stability.
+    hours = arr.shift_minutes[es] / 60.0
+    pref = w.travel * arr.edge_travel + w.pace * arr.vol_ahead[ev] * hours
+    for e in np.flatnonzero(np.rint(pref * SCALE) > 0).tolist():
+        coef = round(float(pref[e]) * SCALE)
+        rule = (
+            "travel" if w.travel * arr.edge_travel[e] >= w.pace * arr.vol_ahead[ev[e]] else "pace"
+        )
+        terms.append(_Term(rule, coef, x[e], volunteer=int(ev[e]), shift=int(es[e])))
+    change = round(w.change * SCALE)
+    if p.previous and change > 0:
+        edge_of = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(ev, es, strict=True))}
+        before = {(vindex[q.volunteer], p.shift_index[q.shift]) for q in p.previous}
+        for pair in before:
+            found = edge_of.get(pair)
+            if found is None:
+                constant += change
+                terms.append(_Term("change", change, 1, volunteer=pair[0], shift=pair[1]))
+            else:
+                terms.append(
+                    _Term("change", change, x[found].Not(), volunteer=pair[0], shift=pair[1])
+                )
+        for pair, e in edge_of.items():
+            if pair not in before:
+                terms.append(_Term("change", change, x[e], volunteer=pair[0], shift=pair[1]))
+
+    for pin in p.pins:
+        e = int(np.flatnonzero((ev == vindex[pin.volunteer]) & (es == p.shift_index[pin.shift]))[0])
+        model.add(x[e] == 1)
+
+    objective = [(t.coef, t.var) for t in terms if not isinstance(t.var, int)]
+    model.minimize(
+        cp_model.LinearExpr.weighted_sum([v for _, v in objective], [c for c, _ in objective])
+    )
+    return model, x, terms, constant
+
+
+def _day_rules(model: cp_model.CpModel, arr: RosterArrays, work: dict[int, Any], c: Any) -> None:
+    """Consecutive days, days off and weekends, on worked-day indicators."""
+    n = arr.num_days
+    if not work:
+        return
+    if c.max_consecutive_days is not None and c.max_consecutive_days < n:
+        k = c.max_consecutive_days
+        for d in range(n - k):
+            window = [work[t] for t in range(d, d + k + 1) if t in work]
+            if len(window) > k:
+                model.add(sum(window) <= k)
+    # Minimum runs (not touching day 0 or the last day): forbid each short
+    # pattern "off, on x l, off" (working) and "on, off x l, on" (days off).
+    # Days a volunteer cannot work are off: they drop out of the clauses.
+    for length in range(1, c.min_consecutive_days):
+        for d in range(1, n - length):
+            inner = range(d, d + length)
+            if any(t not in work for t in inner):
+                continue
+            ends = [work[t] for t in (d - 1, d + length) if t in work]
+            model.add_bool_or([*ends, *[work[t].Not() for t in inner]])
+    for length in range(1, c.min_consecutive_days_off):
+        for d in range(1, n - length):
+            if d - 1 not in work or d + length not in work:
+                continue
+            off = [work[t] for t in range(d, d + length) if t in work]
+            model.add_bool_or([work[d - 1].Not(), work[d + length].Not(), *off])
+    if c.max_weekends is not None:
+        weekends: dict[int, list[Any]] = defaultdict(list)
+        for d, var in work.items():
+            if arr.is_weekend(d):
+                weekends[(arr.weekday0 + d) // 7].append(var)
+        if len(weekends) > c.max_weekends:
+            flags = []
+            for days in weekends.values():
+                if len(days) == 1:
+                    flags.append(days[0])
+                else:
+                    f = model.new_bool_var("")
+                    model.add_max_equality(f, days)
+                    flags.append(f)
+            model.add(sum(flags) <= c.max_weekends)
+
+
+def _infeasible_reasons(arr: RosterArrays) -> tuple[str, ...]:
+    p = arr.problem
+    reasons = []
+    for s, shift in enumerate(p.shifts):
+        if arr.funnel[s, 3] < shift.minimum:
+            reasons.append(
+                f"shift {shift.id!r} needs at least {shift.minimum} but only "
+                f"{int(arr.funnel[s, 3])} volunteers may work it"
+            )
+    if not reasons:
+        reasons.append(
+            "the hard rules (contracts, weekly caps, head-count minimums, pins) "
+            "cannot all hold together"
+        )
+    return tuple(reasons)
+
+
+def _empty(
+    arr: RosterArrays,
+    status: RosterStatus,
+    reasons: tuple[str, ...],
+    t0: float,
+    timings: dict[str, float] | None = None,
+) -> RosterResult:
+    return RosterResult(
+        status=status,
+        objective=None,
+        bound=None,
+        runtime=time.perf_counter() - t0,
+        assignments=(),
+        coverage=(),
+        loads=(),
+        penalties=(),
+        unfilled=(),
+        infeasible_reasons=reasons,
+        num_edges=arr.num_edges,
+        timings=timings or {},
+    )
+
+
+def _assemble(
+    arr: RosterArrays,
+    chosen: np.ndarray,
+    penalties: list[tuple[_Term, int]],
+    status: RosterStatus,
+    objective: float,
+    bound: float,
+    t0: float,
+    timings: dict[str, float],
+) -> RosterResult:
+    p = arr.problem
+    vols = p.organization.volunteers
+    ev, es = arr.edge_vol[chosen], arr.edge_shift[chosen]
+    assignments = tuple(
+        RosterAssignment(
+            volunteer=vols[int(v)].id,
+            shift=p.shifts[int(s)].id,
+            post=p.shifts[int(s)].post,
+            start=p.shifts[int(s)].start,
+            end=p.shifts[int(s)].end,
+            travel_minutes=round(float(t), 3),
+        )
+        for v, s, t in zip(ev, es, arr.edge_travel[chosen], strict=True)
+    )
+    n = np.bincount(es, minlength=arr.num_shifts)
+    coverage = []
+    unfilled = []
+    for s, shift in enumerate(p.shifts):
+        under = max(0, shift.target - int(n[s]))
+        coverage.append(
+            Coverage(
+                shift=shift.id,
+                assigned=int(n[s]),
+                minimum=shift.minimum,
+                target=shift.target,
+                maximum=shift.maximum,
+                under=under,
+                over=max(0, int(n[s]) - shift.target),
+            )
+        )
+        if under:
+            f = arr.funnel[s]
+            unfilled.append(
+                UnfilledSeat(
+                    shift=shift.id,
+                    seats=under,
+                    qualified=int(f[0]),
+                    in_reach=int(f[1]),
+                    available=int(f[2]),
+                    allowed=int(f[3]),
+                    reasons=_reasons(f, shift.target, int(n[s])),
+                )
+            )
+    minutes = np.bincount(ev, weights=arr.shift_minutes[es], minlength=arr.num_volunteers)
+    shifts = np.bincount(ev, minlength=arr.num_volunteers)
+    ledger = p.organization.ledger()
+    target = ledger.expected(p.start + timedelta(days=p.num_days - 1))
+    loads = tuple(
+        VolunteerLoad(
+            volunteer=v.id,
+            shifts=int(shifts[i]),
+            minutes=int(minutes[i]),
+            hours_before=round(float(ledger.served[i]), 3),
+            hours_after=round(float(ledger.served[i] + minutes[i] / 60.0), 3),
+            pace_target_hours=round(float(target[i]), 3),
+        )
+        for i, v in enumerate(vols)
+    )
+    named = tuple(
+        Penalty(
+            rule=t.rule,
+            amount=round(t.coef * value / SCALE, 6),
+            volunteer=vols[t.volunteer].id if t.volunteer is not None else None,
+            shift=p.shifts[t.shift].id if t.shift is not None else None,
+            day=p.start + timedelta(days=t.day) if t.day is not None else None,
+            detail=t.detail,
+        )
+        for t, value in penalties
+    )
+    return RosterResult(
+        status=status,
+        objective=round(objective, 6),
+        bound=round(bound, 6),
+        runtime=time.perf_counter() - t0,
+        assignments=assignments,
+        coverage=tuple(coverage),
+        loads=loads,
+        penalties=named,
+        unfilled=tuple(unfilled),
+        num_edges=arr.num_edges,
+        timings=timings,
+    )
+
+
+def _reasons(f: np.ndarray, target: int, got: int) -> tuple[str, ...]:
+    if f[0] < target:
+        return (f"only {int(f[0])} volunteers have the skills and team category",)
+    if f[1] < target:
+        return (f"only {int(f[1])} qualified volunteers are within reach",)
+    if f[2] < target:
+        return (f"only {int(f[2])} of those are free for the whole shift",)
+    if f[3] < target:
+        return (f"only {int(f[3])} of those are allowed by their contract or caps",)
+    return (
+        f"{int(f[3])} could work it, but contract rules, caps or other shifts took all but {got}",
+    )

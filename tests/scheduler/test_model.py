@@ -1,0 +1,50 @@
+"""Validation of roster problems: every problem reported at once, each naming its culprit."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from scheduler import Contract, Request
+from tests.scheduler.builders import MONDAY, roster, shift, volunteer
+
+
+def test_every_problem_in_one_error() -> None:
+    """Shift ending before it starts, unknown post, min > max, duplicate ids: all listed."""
+    shifts = [
+        shift("s", 0, "12:00", "09:00"),
+        shift("s", 1),
+        shift("t", 2, post="nowhere"),
+        shift("u", 3, minimum=3, maximum=1),
+    ]
+    contracts = (Contract(id="c", min_minutes=600, max_minutes=60),)
+    with pytest.raises(ValidationError) as info:
+        roster([volunteer("v")], shifts, contracts=contracts)
+    text = str(info.value)
+    assert "shift 's' ends before it starts" in text
+    assert "duplicate shift id 's'" in text
+    assert "shift 't' is at unknown post 'nowhere'" in text
+    assert "shift 'u' has minimum 3 above maximum 1" in text
+    assert "contract 'c' has min_minutes 600 above max_minutes 60" in text
+    assert info.value.error_count() == 5
+
+
+def test_unknown_references() -> None:
+    """Unknown volunteer, contract and request post are named."""
+    with pytest.raises(ValidationError) as info:
+        roster(
+            [volunteer("v")],
+            [shift("s", skills=("juggling",))],
+            contract_of={"ghost": "c"},
+            requests=(Request(volunteer="v", day=MONDAY, want="on", post="nowhere"),),
+        )
+    text = str(info.value)
+    assert "contract for unknown volunteer 'ghost'" in text
+    assert "volunteer 'ghost' has unknown contract 'c'" in text
+    assert "request for unknown post 'nowhere'" in text
+
+
+def test_shift_outside_horizon() -> None:
+    """A shift after the horizon is rejected."""
+    with pytest.raises(ValidationError, match="outside the horizon"):
+        roster([volunteer("v")], [shift("s", 9)])

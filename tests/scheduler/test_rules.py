@@ -1,0 +1,267 @@
+"""One test per rostering rule, on the smallest instance where it binds, with exact penalties."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from scheduler import (
+    Contract,
+    Request,
+    RosterPin,
+    RosterProblem,
+    RosterResult,
+    RosterStatus,
+    RosterWeights,
+    SeatSkill,
+    build_roster,
+)
+from scheduler.check import check
+from tests.scheduler.builders import MONDAY, roster, shift, volunteer
+from volunteers import Availability
+
+
+def solve(p: RosterProblem) -> RosterResult:
+    """Solve, insist on a proven optimum, and pass the result through the checker."""
+    result = build_roster(p)
+    assert result.status == RosterStatus.OPTIMAL, result.infeasible_reasons
+    report = check(p, result)
+    assert report.feasible, report.violations
+    assert report.objective_matches, (report.objective, result.objective)
+    return result
+
+
+def on(result: RosterResult) -> set[tuple[str, str]]:
+    """The roster as (volunteer, shift) pairs."""
+    return {(a.volunteer, a.shift) for a in result.assignments}
+
+
+def every_day(**contract: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One volunteer, one contract for them."""
+    return [volunteer("v")], {
+        "contracts": (Contract(id="c", **contract),),
+        "default_contract": "c",
+    }
+
+
+def test_skills() -> None:
+    """A volunteer without the post's skill is not put on its shift; the seat costs its weight."""
+    p = roster([volunteer("a", skills=("other",))], [shift("s")])
+    r = solve(p)
+    assert on(r) == set()
+    assert r.objective == 100.0
+    assert r.unfilled[0].qualified == 0
+
+
+def test_team_category() -> None:
+    """A shift open to one team category takes only members of such a team."""
+    teams = ({"id": "T", "category": "relief", "station": "s0"},)
+    vols = [volunteer("in", teams=("T",)), volunteer("out")]
+    p = roster(vols, [shift("s", categories=("relief",))], teams=teams)
+    assert on(solve(p)) == {("in", "s")}
+
+
+def test_reach() -> None:
+    """A volunteer 2 km away (20 walking minutes) is beyond the 15-minute reach."""
+    p = roster([volunteer("far", 2.0)], [shift("s")])
+    r = solve(p)
+    assert on(r) == set()
+    assert r.unfilled[0].in_reach == 0
+
+
+def test_shorter_travel_preferred() -> None:
+    """With a travel weight, the nearer of two volunteers gets the shift."""
+    vols = [volunteer("near", 0.1), volunteer("mid", 1.0)]
+    p = roster(vols, [shift("s")], weights=RosterWeights(travel=1.0, pace=0.0, change=0.0))
+    r = solve(p)
+    assert on(r) == {("near", "s")}
+    assert r.objective == 1.0  # 0.1 km = 1 minute
+
+
+def test_availability() -> None:
+    """A volunteer unavailable that day is not rostered."""
+    away = Availability(unavailable_dates=(MONDAY,))
+    p = roster([volunteer("v", availability=away)], [shift("s", 0), shift("t", 1)])
+    assert on(solve(p)) == {("v", "t")}
+
+
+def test_overlap() -> None:
+    """Two overlapping shifts: one volunteer takes only one, even with two allowed a day."""
+    vols, extra = every_day(max_shifts_per_day=2)
+    p = roster(vols, [shift("a", 0, "09:00", "12:00"), shift("b", 0, "11:00", "13:00")], **extra)
+    r = solve(p)
+    assert len(on(r)) == 1
+    assert r.objective == 100.0
+
+
+def test_min_rest() -> None:
+    """Eight hours of rest: an evening shift and the next early shift cannot both be worked."""
+    vols, extra = every_day(min_rest_minutes=480)
+    shifts = [shift("late", 0, "16:00", "23:00"), shift("early", 1, "06:00", "10:00")]
+    r = solve(roster(vols, shifts, **extra))
+    assert len(on(r)) == 1
+
+
+def test_max_shifts_per_day() -> None:
+    """At most one shift a day, even when they do not overlap."""
+    vols, extra = every_day()
+    shifts = [shift("am", 0, "08:00", "10:00"), shift("pm", 0, "14:00", "16:00")]
+    assert len(on(solve(roster(vols, shifts, **extra)))) == 1
+
+
+def test_forbidden_succession() -> None:
+    """Type N one day may not be followed by type D the next."""
+    vols, extra = every_day(forbidden_successions=(("N", "D"),))
+    shifts = [shift("n0", 0, kind="N"), shift("d1", 1, kind="D")]
+    assert len(on(solve(roster(vols, shifts, **extra)))) == 1
+
+
+def test_max_shifts_per_type() -> None:
+    """At most two shifts of type D; zero of type N."""
+    vols, extra = every_day(max_shifts={"D": 2, "N": 0})
+    shifts = [shift(f"d{d}", d, kind="D") for d in range(4)] + [shift("n5", 5, kind="N")]
+    r = solve(roster(vols, shifts, **extra))
+    assert len(on(r)) == 2
+    assert ("v", "n5") not in on(r)
+    assert r.objective == 300.0
+
+
+def test_max_and_min_minutes() -> None:
+    """At most 360 minutes: two 3-hour shifts; at least 360 forces both of two over-staffed ones."""
+    vols, extra = every_day(max_minutes=360)
+    shifts = [shift(f"s{d}", d) for d in range(3)]
+    assert len(on(solve(roster(vols, shifts, **extra)))) == 2
+    vols, extra = every_day(min_minutes=360)
+    shifts = [shift(f"s{d}", d, target=0) for d in range(2)]
+    r = solve(roster(vols, shifts, **extra))
+    assert len(on(r)) == 2
+    assert r.objective == 2.0  # two over-target persons at weight 1
+
+
+def test_weekly_cap() -> None:
+    """A 6-hour weekly cap allows two 3-hour shifts in each 7-day block."""
+    p = roster(
+        [volunteer("v", weekly_hour_cap=6.0)],
+        [shift(f"s{d}", d) for d in (0, 2, 4, 7, 9)],
+        num_days=14,
+    )
+    r = solve(p)
+    days = sorted(int(a.shift[1:]) for a in r.assignments)
+    assert sum(1 for d in days if d < 7) == 2
+    assert sum(1 for d in days if d >= 7) == 2
+
+
+def test_max_consecutive_days() -> None:
+    """At most three days in a row out of five."""
+    vols, extra = every_day(max_consecutive_days=3)
+    r = solve(roster(vols, [shift(f"s{d}", d) for d in range(5)], num_days=5, **extra))
+    assert len(on(r)) == 4  # e.g. days 0, 1, 2 and 4
+    assert r.objective == 100.0
+
+
+def test_min_consecutive_days_inside_the_horizon() -> None:
+    """A lone working day in the middle is not allowed; at the horizon's edge it is."""
+    vols, extra = every_day(min_consecutive_days=2)
+    # Only day 3 has a shift (days 0-6): a single day inside the horizon is forbidden.
+    r = solve(roster(vols, [shift("mid", 3)], **extra))
+    assert on(r) == set()
+    # Day 0 touches the horizon's start: allowed.
+    r = solve(roster(vols, [shift("first", 0)], **extra))
+    assert on(r) == {("v", "first")}
+
+
+def test_min_consecutive_days_off() -> None:
+    """Two days off at least: working days 1 and 3 with day 2 off is not allowed."""
+    vols, extra = every_day(min_consecutive_days_off=2)
+    r = solve(roster(vols, [shift("a", 1), shift("b", 3)], **extra))
+    assert len(on(r)) == 1
+    assert r.objective == 100.0
+
+
+def test_max_weekends() -> None:
+    """One weekend at most over two weeks."""
+    vols, extra = every_day(max_weekends=1)
+    shifts = [shift("sat1", 5), shift("sun1", 6), shift("sat2", 12)]
+    r = solve(roster(vols, shifts, num_days=14, **extra))
+    assert len(on(r)) == 2
+    assert {a.shift for a in r.assignments} == {"sat1", "sun1"}
+
+
+def test_head_count_min_and_max() -> None:
+    """A hard minimum of two with one volunteer is infeasible, with the reason; maximum holds."""
+    p = roster([volunteer("v")], [shift("s", minimum=2, target=2)])
+    r = build_roster(p)
+    assert r.status == RosterStatus.INFEASIBLE
+    assert "at least 2" in r.infeasible_reasons[0]
+    p = roster([volunteer("a"), volunteer("b")], [shift("s", target=0, over_weight=0.0, maximum=1)])
+    assert solve(p).coverage[0].assigned <= 1
+
+
+def test_over_and_under_weights() -> None:
+    """Three volunteers, target two, each forced by a minimum of three: one over at its weight."""
+    vols = [volunteer(x) for x in "abc"]
+    p = roster(vols, [shift("s", minimum=3, target=2, over_weight=7.0)])
+    r = solve(p)
+    assert r.objective == 7.0
+    assert [x.rule for x in r.penalties] == ["cover_over"]
+
+
+def test_seat_skills() -> None:
+    """One seat needs a first-aider: the first-aider is chosen over another volunteer."""
+    vols = [volunteer("plain"), volunteer("medic", skills=("help", "first_aid"))]
+    p = roster(vols, [shift("s", seat_skills=(SeatSkill(skill="first_aid"),))])
+    assert on(solve(p)) == {("medic", "s")}
+
+
+def test_requests() -> None:
+    """An on-request not met and an off-request broken each cost their weight."""
+    vols = [volunteer("a"), volunteer("b")]
+    requests = (
+        Request(volunteer="a", day=MONDAY, want="off", weight=3.0),
+        Request(volunteer="b", day=MONDAY, want="off", weight=5.0),
+        Request(volunteer="a", day=MONDAY + timedelta(days=1), want="on", weight=2.0),
+    )
+    p = roster(vols, [shift("s", 0)], requests=requests)
+    r = solve(p)
+    assert on(r) == {("a", "s")}
+    assert r.objective == 5.0  # a breaks her off-request (3) and misses her on-request (2)
+    assert sorted(x.rule for x in r.penalties) == ["request_off", "request_on"]
+
+
+def test_pins() -> None:
+    """A pinned assignment is kept though another volunteer is cheaper."""
+    vols = [volunteer("near", 0.1), volunteer("mid", 1.0)]
+    weights = RosterWeights(travel=1.0, pace=0.0, change=0.0)
+    pins = (RosterPin(volunteer="mid", shift="s"),)
+    r = solve(roster(vols, [shift("s")], weights=weights, pins=pins))
+    assert on(r) == {("mid", "s")}
+
+
+def test_pin_breaking_a_rule_is_infeasible() -> None:
+    """A pin on a shift the volunteer may not work makes the problem infeasible, with why."""
+    p = roster([volunteer("far", 3.0)], [shift("s")], pins=(RosterPin(volunteer="far", shift="s"),))
+    r = build_roster(p)
+    assert r.status == RosterStatus.INFEASIBLE
+    assert "far" in r.infeasible_reasons[0]
+
+
+def test_stability_when_re_rostering() -> None:
+    """With a previous roster, the same volunteer keeps the shift though another is nearer."""
+    vols = [volunteer("near", 0.1), volunteer("mid", 0.5)]
+    weights = RosterWeights(travel=1.0, pace=0.0, change=5.0)
+    previous = (RosterPin(volunteer="mid", shift="s"),)
+    r = solve(roster(vols, [shift("s")], weights=weights, previous=previous))
+    assert on(r) == {("mid", "s")}
+    assert r.objective == 5.0  # 5 minutes of travel, no change
+
+
+def test_pace_prefers_volunteers_behind() -> None:
+    """Hours go to the volunteer behind their quota pace."""
+    vols = [
+        volunteer("ahead", hours_this_year=20.0, yearly_target_hours=20.0),
+        volunteer("behind", hours_this_year=0.0, yearly_target_hours=20.0),
+    ]
+    weights = RosterWeights(travel=0.0, pace=1.0, change=0.0)
+    r = solve(roster(vols, [shift("s")], weights=weights))
+    assert on(r) == {("behind", "s")}
+    assert r.objective == 0.0
