@@ -1,0 +1,47 @@
+"""Speed of the scheduler: problem arrays and model building apart from search.
+
+Every roster is passed through the independent checker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_benchmark.fixture import BenchmarkFixture
+
+from benchmarks.curtois import to_problem
+from scheduler import RosterParams, RosterProblem, RosterWeights, build_roster
+from scheduler.arrays import RosterArrays
+from scheduler.check import check
+from scheduler.solve import _build_model
+
+CURTOIS = Path(__file__).resolve().parents[1] / "tests" / "data" / "curtois"
+
+
+@pytest.fixture(scope="module")
+def instance1() -> RosterProblem:
+    """Curtois Instance1, translated."""
+    params = RosterParams(
+        time_limit=30.0,
+        seed=1,
+        max_travel_minutes=60.0,
+        weights=RosterWeights(travel=0.0, pace=0.0, change=0.0),
+    )
+    return to_problem(CURTOIS / "Instance1.txt", params)
+
+
+def test_arrays_and_model_instance1(benchmark: BenchmarkFixture, instance1: RosterProblem) -> None:
+    """Eligibility arrays and the CP-SAT model, no search."""
+    model, x, _, _ = benchmark(lambda: _build_model(RosterArrays.build(instance1)))
+    assert len(x) == 104
+    assert model.proto.variables
+
+
+def test_solve_instance1(benchmark: BenchmarkFixture, instance1: RosterProblem) -> None:
+    """The whole roster, proven optimal (607), checked."""
+    result = benchmark.pedantic(  # type: ignore[no-untyped-call]
+        build_roster, args=(instance1,), rounds=3, iterations=1
+    )
+    assert result.objective == 607.0
+    assert check(instance1, result).ok
