@@ -192,4 +192,7 @@ def test_tiny_problems_match_brute_force(p: DispatchProblem) -> None:
     s1, s0, neg_cost = _brute_force(p)
     assert (result.objective.served_vulnerable, result.objective.served_normal) == (s1, s0)
     n = sum(len(a.volunteers) for a in result.assignments)
-    assert abs(check(p, result).objective.cost - (-neg_cost)) <= 0.005 * n + 1e-6
+    # The solver optimizes costs rounded to 1/100 per assignment: both plans (with n
+    # assignments each) may be off by 0.005 each, so ties in rounded cost differ by
+    # up to 0.01 per assignment.
+    assert abs(check(p, result).objective.cost - (-neg_cost)) <= 0.01 * n + 1e-6
