@@ -25,6 +25,8 @@ demo: $(VENV)/.installed
 	$(PY) -m volunteers synth --volunteers 20000 --seed 1
 	@echo
 	$(PY) -m matcher demo --volunteers 5000 --orders 500 --seed 1 --time-limit 10
+	@echo
+	$(PY) -m scheduler demo --volunteers 5000 --stations 5 --seed 1 --time-limit 10
 
 test: lint typecheck unit
 
