@@ -60,7 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     rules: dict[str, float] = {}
     for p in result.penalties:
         rules[p.rule] = rules.get(p.rule, 0.0) + p.amount
-    out("penalties by rule: " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(rules.items(), key=lambda kv: -kv[1])) + "\n")
+    out(
+        "penalties by rule: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in sorted(rules.items(), key=lambda kv: -kv[1]))
+        + "\n"
+    )
     working = [ld for ld in result.loads if ld.shifts]
     behind = [ld for ld in working if ld.hours_before < ld.pace_target_hours]
     now_on_pace = [ld for ld in behind if ld.hours_after >= ld.pace_target_hours]
