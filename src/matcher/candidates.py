@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 import numpy as np
 
@@ -334,6 +335,12 @@ class Candidates:
     def num_edges(self) -> int:
         """Number of candidate edges."""
         return len(self.edge_vol)
+
+    @cached_property
+    def option_cost(self) -> FloatArray:
+        """Cost of each option (its edge's), as floats: the greedy's default key."""
+        cost: FloatArray = self.edge_cost[self.opt_edge].astype(np.float64)
+        return cost
 
 
 def minutes_used(arr: DispatchArrays, cand: Candidates, options: IntArray) -> FloatArray:

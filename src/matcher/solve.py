@@ -257,7 +257,7 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
     else:  # pragma: no cover - each round merges or strictly tightens budgets
         logger.warning("weekly caps kept binding; falling back to the greedy plan")
         sequence = np.lexsort((np.arange(arr.num_orders), -arr.ord_tier))
-        opts, teams_ = greedy(arr, cand, sequence, cand.edge_cost[cand.opt_edge].astype(np.float64))
+        opts, teams_ = greedy(arr, cand, sequence, cand.option_cost)
         restricted.add(-1)
         fallback = ComponentResult(
             orders=np.arange(arr.num_orders),
@@ -432,7 +432,7 @@ def _solve_singles(
 ) -> list[ComponentResult]:
     """Exact solution of one-order components (no clash) under their budgets."""
     orders = np.asarray([int(groups[k][0]) for k in keys], dtype=np.int64)
-    cost = cand.edge_cost[cand.opt_edge].astype(np.float64)
+    cost = cand.option_cost
     out: list[ComponentResult] = []
     pinned_by_order: dict[int, list[int]] = {}
     for e in cand.pinned_edges.tolist():
@@ -553,7 +553,7 @@ def _component_hint(
 ) -> tuple[IntArray, dict[int, int]]:
     """Greedy on one component: vulnerable orders first, cheapest options first."""
     sequence = orders[np.lexsort((orders, -arr.ord_tier[orders]))]
-    key = cand.edge_cost[cand.opt_edge].astype(np.float64)
+    key = cand.option_cost
     caps = arr.vol_cap_left.copy()
     for v, minutes in budgets.items():
         caps[v] = min(caps[v], minutes)
