@@ -36,8 +36,8 @@ class RosterCheck:
 def check(problem: RosterProblem, result: RosterResult | list[tuple[str, str]]) -> RosterCheck:
     """Check a roster: a result, or a list of ``(volunteer, shift)`` pairs.
 
-    An infeasible or empty result is checked as the empty roster only when it
-    claims a status with a roster; a result without a roster passes trivially.
+    A result without a roster (infeasible, or stopped before finding one) has
+    nothing to check and passes; its reasons are the solver's to give.
     """
     if isinstance(result, RosterResult):
         if result.objective is None:
