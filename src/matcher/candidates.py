@@ -27,7 +27,7 @@ import numpy as np
 
 from matcher.model import NORMAL, DispatchProblem, ResolvedOrder
 from volunteers import AvailabilityGrid, Organization, coords
-from volunteers.bits import U64, BoolArray, bit_masks, contains, intersects
+from volunteers.bits import U64, BoolArray, MemberMasks, bit_masks, contains, intersects
 from volunteers.geo import FloatArray, IntArray
 from volunteers.memo import cached
 
@@ -57,11 +57,8 @@ class VolunteerArrays:
     commitments, never these.
     """
 
-    skill_pos: dict[str, int]
-    cat_pos: dict[str, int]
+    masks: MemberMasks
     vol_xy: FloatArray
-    vol_skill: U64
-    vol_cat: U64
     vol_in_team: BoolArray
     cap: FloatArray
     behind: FloatArray
@@ -83,28 +80,17 @@ class VolunteerArrays:
     @classmethod
     def _build(cls, org: Organization, week: date) -> VolunteerArrays:
         vols = org.volunteers
-        n_v = len(vols)
-        skill_pos = {c: i for i, c in enumerate(sorted({s for v in vols for s in v.skills}))}
-        # One spare bit for order skills no volunteer has.
-        words = (len(skill_pos) + 1 + 63) // 64
-        vi = np.fromiter((i for i, v in enumerate(vols) for _ in v.skills), dtype=np.int64)
-        vk = np.fromiter((skill_pos[s] for v in vols for s in v.skills), dtype=np.int64)
-        cat_pos = {c: i for i, c in enumerate(org.team_model.codes)}
-        cwords = (len(cat_pos) + 63) // 64
+        masks = MemberMasks.of(org)
+        cat_pos = masks.cat_pos
         team_cat = np.asarray([cat_pos[t.category] for t in org.teams], dtype=np.int64)
         team_index = org.team_index
         vol_teams = [tuple(team_index[t] for t in v.teams) for v in vols]
-        mv = np.fromiter((i for i, ts in enumerate(vol_teams) for _ in ts), dtype=np.int64)
-        mt = np.fromiter((t for ts in vol_teams for t in ts), dtype=np.int64)
         captains = org.volunteer_index
         ledger = org.ledger()
         gap = ledger.pace_gap(week)
         return cls(
-            skill_pos=skill_pos,
-            cat_pos=cat_pos,
+            masks=masks,
             vol_xy=coords(v.home for v in vols),
-            vol_skill=bit_masks(vi, vk, n_v, words),
-            vol_cat=bit_masks(mv, team_cat[mt] if len(mt) else mt, n_v, cwords),
             vol_in_team=np.asarray([bool(ts) for ts in vol_teams], dtype=bool),
             cap=np.asarray(
                 [np.inf if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols],
@@ -175,15 +161,13 @@ class DispatchArrays:
         params = problem.params
         va = VolunteerArrays.of(problem)
 
-        nobody = len(va.skill_pos)  # the bit of a skill no volunteer has
+        masks = va.masks
         oi = np.fromiter((i for i, o in enumerate(orders) for _ in o.skills), dtype=np.int64)
-        ok = np.fromiter(
-            (va.skill_pos.get(s, nobody) for o in orders for s in o.skills), dtype=np.int64
-        )
-        ord_skill = bit_masks(oi, ok, n_o, va.vol_skill.shape[1])
+        ok = masks.skill_bits(s for o in orders for s in o.skills)
+        ord_skill = bit_masks(oi, ok, n_o, masks.skills.shape[1])
 
-        cat_pos = va.cat_pos
-        cwords = va.vol_cat.shape[1]
+        cat_pos = masks.cat_pos
+        cwords = masks.categories.shape[1]
         co = np.fromiter(
             (
                 i
@@ -254,8 +238,8 @@ class DispatchArrays:
             num_volunteers=n_v,
             num_orders=n_o,
             vol_xy=va.vol_xy,
-            vol_skill=va.vol_skill,
-            vol_cat=va.vol_cat,
+            vol_skill=masks.skills,
+            vol_cat=masks.categories,
             vol_in_team=va.vol_in_team,
             vol_cap_left=cap_left,
             vol_parts=vol_parts,

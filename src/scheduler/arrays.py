@@ -17,7 +17,7 @@ import numpy as np
 
 from scheduler.model import RosterProblem
 from volunteers import AvailabilityGrid, coords
-from volunteers.bits import BoolArray, bit_masks, contains, intersects
+from volunteers.bits import BoolArray, MemberMasks, contains, intersects
 from volunteers.geo import FloatArray, IntArray
 
 FUNNEL_STAGES = ("qualified", "in_reach", "available", "allowed")
@@ -83,25 +83,7 @@ class RosterArrays:
         shift_type = np.asarray([type_pos[s.type] for s in p.shifts], dtype=np.int64)
         shift_post = np.asarray([p.post_index[s.post] for s in p.shifts], dtype=np.int64)
 
-        # Skills and categories as bit masks; one spare bit for skills nobody has.
-        skill_pos = {c: i for i, c in enumerate(sorted({s for v in vols for s in v.skills}))}
-        nobody = len(skill_pos)
-        words = (nobody + 1 + 63) // 64
-        vol_skill = bit_masks(
-            np.fromiter((i for i, v in enumerate(vols) for _ in v.skills), dtype=np.int64),
-            np.fromiter((skill_pos[s] for v in vols for s in v.skills), dtype=np.int64),
-            n_v,
-            words,
-        )
-        cat_pos = {c: i for i, c in enumerate(org.team_model.codes)}
-        cwords = (len(cat_pos) + 63) // 64
-        team_cat = {t.id: cat_pos[t.category] for t in org.teams}
-        vol_cat = bit_masks(
-            np.fromiter((i for i, v in enumerate(vols) for _ in v.teams), dtype=np.int64),
-            np.fromiter((team_cat[t] for v in vols for t in v.teams), dtype=np.int64),
-            n_v,
-            cwords,
-        )
+        masks = MemberMasks.of(org)
         need_rows = [
             (tuple(sorted(p.shift_skills(s))), tuple(sorted(p.shift_categories(s))))
             for s in p.shifts
@@ -117,21 +99,9 @@ class RosterArrays:
         parts_s: list[IntArray] = []
         parts_t: list[FloatArray] = []
         for r, (skills, cats) in enumerate(distinct):
-            need = bit_masks(
-                np.zeros(len(skills), dtype=np.int64),
-                np.asarray([skill_pos.get(c, nobody) for c in skills], dtype=np.int64),
-                1,
-                words,
-            )
-            ok = contains(vol_skill, need)
+            ok = contains(masks.skills, masks.skill_mask(skills))
             if cats:
-                allowed = bit_masks(
-                    np.zeros(len(cats), dtype=np.int64),
-                    np.asarray([cat_pos[c] for c in cats], dtype=np.int64),
-                    1,
-                    cwords,
-                )
-                ok &= intersects(vol_cat, allowed)
+                ok &= intersects(masks.categories, masks.category_mask(cats))
             qualified = np.flatnonzero(ok)
             shifts_r = np.flatnonzero(req_of == r)
             funnel[shifts_r, 0] = len(qualified)
