@@ -202,13 +202,7 @@ def _objective(
             have = sum(1 for v in by_shift.get(s.id, []) if seat.skill in vols[v].skills)
             total += _w(s.under_weight) * max(0, seat.count - have)
     for r in p.requests:
-        matches = [
-            sid
-            for sid in by_vol.get(r.volunteer, [])
-            if shifts[sid].start.date() == r.day
-            and (r.kind is None or shifts[sid].type == r.kind)
-            and (r.post is None or shifts[sid].post == r.post)
-        ]
+        matches = [sid for sid in by_vol.get(r.volunteer, []) if p.request_matches(r, shifts[sid])]
         if r.want == "on" and not matches:
             total += _w(r.weight)
         if r.want == "off":
@@ -220,6 +214,13 @@ def _objective(
         target = max(float(ledger.target[i]), 1e-9)
         ahead = min(1.0, max(0.0, -float(ledger.pace_gap(p.start)[i]) / target))
         total += _w(w.travel * minutes + w.pace * ahead * shifts[sid].minutes / 60.0)
+    if w.fairness > 0:
+        for sids in by_vol.values():
+            if w.fairness_unit == "shift":
+                load = len(sids)
+            else:
+                load = -(-sum(shifts[sid].minutes for sid in sids) // 60)
+            total += _w(w.fairness) * load * load
     before = {(q.volunteer, q.shift) for q in p.previous}
     if before:
         total += _w(w.change) * len(before ^ chosen)

@@ -166,20 +166,27 @@ class Contract(BaseModel):
 class Request(BaseModel):
     """A volunteer's wish to work (``on``) or not (``off``), with its weight.
 
-    ``kind`` and ``post`` narrow it to shifts of that type or post on ``day``;
-    with neither, it is about the whole day. An ``on`` request is met when the
-    volunteer works a matching shift that day; an ``off`` request is broken by
-    each matching shift they work.
+    It is about a whole ``day``, or one ``shift`` (its day is the shift's start
+    date); ``kind`` and ``post`` narrow it to shifts of that type or post. An
+    ``on`` request is met when the volunteer works a matching shift that day;
+    an ``off`` request is broken by each matching shift they work.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     volunteer: str
-    day: date
+    day: date | None = None
+    shift: str | None = None
     want: Literal["on", "off"]
     kind: str | None = None
     post: str | None = None
     weight: float = Field(default=1.0, ge=0.0)
+
+    @model_validator(mode="after")
+    def _day_or_shift(self) -> Self:
+        if self.day is None and self.shift is None:
+            raise ValueError(f"request of {self.volunteer!r} names neither a day nor a shift")
+        return self
 
 
 class RosterPin(BaseModel):
@@ -203,6 +210,13 @@ class RosterWeights(BaseModel):
         (scaled by how far ahead they are): hours go first to those behind.
     change
         Per difference (a shift added or removed) from ``previous``.
+    fairness
+        Per unit of the sum over volunteers of their squared load: spreading
+        the same work more evenly costs less (0 turns it off). With a fixed
+        total, this is the spread of loads around their mean.
+    fairness_unit
+        What a load counts: ``"hour"`` (minutes worked, rounded up to whole
+        hours) or ``"shift"`` (shifts worked).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -210,6 +224,8 @@ class RosterWeights(BaseModel):
     travel: float = Field(default=0.05, ge=0.0)
     pace: float = Field(default=0.5, ge=0.0)
     change: float = Field(default=5.0, ge=0.0)
+    fairness: float = Field(default=0.0, ge=0.0)
+    fairness_unit: Literal["hour", "shift"] = "hour"
 
 
 class RosterParams(BaseModel):
@@ -311,6 +327,22 @@ class RosterProblem(BaseModel):
         if s.categories is not None:
             return s.categories
         return self.posts[self.post_index[s.post]].categories
+
+    def request_day(self, r: Request) -> date:
+        """The day a request is about: its ``day``, or its shift's start date."""
+        if r.day is not None:
+            return r.day
+        assert r.shift is not None  # the request's own validator
+        return self.shifts[self.shift_index[r.shift]].start.date()
+
+    def request_matches(self, r: Request, s: Shift) -> bool:
+        """Whether shift ``s`` is one request ``r`` is about."""
+        return (
+            s.start.date() == self.request_day(r)
+            and (r.shift is None or s.id == r.shift)
+            and (r.kind is None or s.type == r.kind)
+            and (r.post is None or s.post == r.post)
+        )
 
     def replace(self, **changes: Any) -> RosterProblem:
         """A validated copy with some fields replaced."""
@@ -469,6 +501,7 @@ def _cross_check(p: RosterProblem) -> list[InitErrorDetails]:
             ("default_contract",),
             "unknown default contract {value!r}",
         )
+    shifts = {s.id for s in p.shifts}
     for i, r in enumerate(p.requests):
         found += unknown(
             r.volunteer,
@@ -485,16 +518,37 @@ def _cross_check(p: RosterProblem) -> list[InitErrorDetails]:
                 ("requests", i, "post"),
                 "request for unknown post {value!r}",
             )
-        if not 0 <= (r.day - p.start).days < p.num_days:
+        if r.shift is not None:
+            found += unknown(
+                r.shift,
+                shifts,
+                "unknown_shift",
+                ("requests", i, "shift"),
+                "request for unknown shift {value!r}",
+            )
+            if r.shift not in shifts:
+                continue
+            on = p.shifts[p.shift_index[r.shift]].start.date()
+            if r.day is not None and r.day != on:
+                found.append(
+                    problem(
+                        "request_day_mismatch",
+                        f"request of {r.volunteer!r} for shift {r.shift!r} names day {r.day}, "
+                        f"but the shift starts on {on}",
+                        ("requests", i, "day"),
+                        str(r.day),
+                    )
+                )
+        day = p.request_day(r)
+        if not 0 <= (day - p.start).days < p.num_days:
             found.append(
                 problem(
                     "request_outside_horizon",
-                    f"request of {r.volunteer!r} on {r.day} is outside the horizon",
+                    f"request of {r.volunteer!r} on {day} is outside the horizon",
                     ("requests", i, "day"),
-                    str(r.day),
+                    str(day),
                 )
             )
-    shifts = {s.id for s in p.shifts}
     for field in ("pins", "previous"):
         for i, pin in enumerate(getattr(p, field)):
             found += unknown(

@@ -8,6 +8,9 @@ Objective (minimized, every weight configurable)::
   + sum over requests    weight * [on request not met] + weight * [off request broken]
   + sum over (v, s)      travel * travel_minutes(v, s) + pace * ahead(v) * hours(s)
   + change * (shifts added to or removed from ``previous``)
+  + fairness * sum over volunteers load(v)^2
+
+``load(v)`` counts shifts, or minutes rounded up to whole hours (``fairness_unit``).
 
 ``n(s)`` is the number of volunteers on shift ``s``; ``ahead(v)`` in [0, 1] is how far
 volunteer ``v`` is ahead of their yearly quota pace (hours go first to those behind).
@@ -36,6 +39,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.arrays import SCALE, RosterArrays
+from scheduler.construct import greedy_roster
 from scheduler.model import RosterProblem
 from scheduler.result import (
     Coverage,
@@ -49,7 +53,7 @@ from scheduler.result import (
 
 logger = logging.getLogger(__name__)
 
-PRESOLVE_MAX_PAIRS = 10_000
+PRESOLVE_MAX_PAIRS = 30_000
 """Largest model (eligible pairs) solved with CP-SAT's presolve on."""
 
 
@@ -87,21 +91,19 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     pin_errors = _pin_errors(arr)
     if pin_errors:
         return _empty(arr, RosterStatus.INFEASIBLE, pin_errors, t0)
-    model, x, terms, constant = _build_model(arr)
-    t2 = time.perf_counter()
-    solver = cp_model.CpSolver()
     params = problem.params
-    solver.parameters.max_time_in_seconds = params.time_limit
-    solver.parameters.num_workers = params.workers
-    solver.parameters.random_seed = params.seed
-    # Measured: on large rosters CP-SAT's presolve takes most of the time limit
-    # (9.8 s of a 15 s run at 66,000 pairs, then one poor solution); without it
-    # the same model is solved to optimality in 9 s. On small ones (the Curtois
-    # instances, <= 3,500 pairs) presolve finds better rosters.
-    solver.parameters.cp_model_presolve = arr.num_edges <= PRESOLVE_MAX_PAIRS
-    status = solver.solve(model)
+    deadline = t0 + params.time_limit
+    timings: dict[str, float] = {"arrays": t1 - t0}
+    t2 = time.perf_counter()
+    model, x, terms, constant = _build_model(arr)
     t3 = time.perf_counter()
-    timings = {"arrays": t1 - t0, "build": t2 - t1, "solve": t3 - t2}
+    start = _warm_start(model, x, greedy_roster(arr), arr)
+    t4 = time.perf_counter()
+    solver, status = _solve(model, arr, max(0.01, deadline - t4))
+    t5 = time.perf_counter()
+    timings.update({"build": t3 - t2, "warm_start": t4 - t3, "solve": t5 - t4})
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start is not None:
+        solver, status = start, cp_model.FEASIBLE  # the constructive roster, checked
     if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
         return _empty(arr, RosterStatus.INFEASIBLE, _infeasible_reasons(arr), t0, timings)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -112,6 +114,58 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     bound = (solver.best_objective_bound + constant) / SCALE
     result_status = RosterStatus.OPTIMAL if status == cp_model.OPTIMAL else RosterStatus.FEASIBLE
     return _assemble(arr, chosen, penalties, result_status, objective, bound, t0, timings)
+
+
+WARM_START_SECONDS = 2.0
+"""Most time spent completing the constructive roster into a full solution."""
+
+
+def _warm_start(
+    model: cp_model.CpModel, x: list[Any], chosen: np.ndarray, arr: RosterArrays
+) -> cp_model.CpSolver | None:
+    """Hint ``model`` with the constructive roster ``chosen``, completed to every variable.
+
+    The roster's pair variables are fixed in a copy of the model, which CP-SAT
+    completes (day indicators, shortfalls, penalties) or proves infeasible (the
+    construction breaks a rule it does not track, such as a minimum run). A
+    complete hint is one CP-SAT takes as its first solution; a partial one was
+    measured to be lost (Timefold LARGE: worse rosters than the construction).
+    Returns the solver holding the completed solution, or ``None``.
+    """
+    fixed = model.clone()
+    for var, value in zip(x, chosen.tolist(), strict=True):
+        fixed.add(fixed.get_bool_var_from_proto_index(var.index) == int(value))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = min(WARM_START_SECONDS, arr.problem.params.time_limit)
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = arr.problem.params.seed
+    status = solver.solve(fixed)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        logger.debug("constructive roster not completed: %s", solver.status_name(status))
+        return None
+    for i in range(len(model.proto.variables)):
+        var = model.get_int_var_from_proto_index(i)
+        model.add_hint(var, solver.value(var))
+    return solver
+
+
+def _solve(
+    model: cp_model.CpModel, arr: RosterArrays, seconds: float
+) -> tuple[cp_model.CpSolver, Any]:
+    """Run CP-SAT on ``model`` for at most ``seconds`` with the problem's parameters."""
+    params = arr.problem.params
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    # Measured: on large rosters CP-SAT's presolve takes most of the time limit
+    # (9.8 s of a 15 s run at 66,000 pairs, then one poor solution); without it
+    # the same model is solved to optimality in 9 s. On smaller ones (the Curtois
+    # instances, <= 3,500 pairs; Timefold LARGE, 20,000) presolve finds better
+    # rosters.
+    solver.parameters.cp_model_presolve = arr.num_edges <= PRESOLVE_MAX_PAIRS
+    status = solver.solve(model)
+    return solver, status
 
 
 def _value(solver: cp_model.CpSolver, var: Any) -> int:
@@ -174,10 +228,16 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
                 model.add_max_equality(wv, lits)
                 work[d] = wv
         # Overlap and rest: cliques of the interval graph of [start, end + rest).
+        # Only the maximal ones: the clique at start time t is contained in the
+        # one at the next start time unless one of its intervals ends by then.
         s0 = arr.shift_start[sh]
         s1 = arr.shift_end[sh] + c.min_rest_minutes
-        for i in range(len(mine)):
-            members = mine[(s0 <= s0[i]) & (s1 > s0[i])]
+        times = np.unique(s0)
+        for j, t in enumerate(times.tolist()):
+            inside = (s0 <= t) & (s1 > t)
+            if j + 1 < len(times) and s1[inside].min() > times[j + 1]:
+                continue
+            members = mine[inside]
             if len(members) > 1 and not (
                 c.max_shifts_per_day == 1 and len(np.unique(day_e[members])) == 1
             ):
@@ -255,32 +315,64 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
 
     # Requests.
     vindex = p.organization.volunteer_index
+    edge_of = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(ev, es, strict=True))}
     for r in p.requests:
         v = vindex[r.volunteer]
-        d = (r.day - p.start).days
-        mine = np.arange(vptr[v], vptr[v + 1])
-        match = [
-            int(e)
-            for e in mine.tolist()
-            if arr.shift_day[es[e]] == d
-            and (r.kind is None or p.shifts[int(es[e])].type == r.kind)
-            and (r.post is None or p.shifts[int(es[e])].post == r.post)
-        ]
+        d = (p.request_day(r) - p.start).days
+        if r.shift is not None:
+            found = edge_of.get((v, p.shift_index[r.shift]))
+            cands = [] if found is None else [found]
+        else:
+            lo, hi = int(vptr[v]), int(vptr[v + 1])
+            cands = [e for e in range(lo, hi) if day_e[e] == d]
+        match = [e for e in cands if p.request_matches(r, p.shifts[int(es[e])])]
         weight = round(r.weight * SCALE)
-        detail = r.kind or r.post or "day"
+        detail = r.shift or r.kind or r.post or "day"
         if r.want == "on":
             if not match:
                 constant += weight
                 terms.append(_Term("request_on", weight, 1, volunteer=v, day=d, detail=detail))
                 continue
-            met = model.new_bool_var("")
-            model.add_max_equality(met, [x[e] for e in match])
+            if len(match) == 1:
+                met = x[match[0]]
+            else:
+                met = model.new_bool_var("")
+                model.add_max_equality(met, [x[e] for e in match])
             terms.append(_Term("request_on", weight, met.Not(), volunteer=v, day=d, detail=detail))
         else:
             for e in match:
                 terms.append(
                     _Term("request_off", weight, x[e], volunteer=v, shift=int(es[e]), day=d)
                 )
+
+    # Fairness: squared loads as products (measured on Timefold LARGE: a far
+    # better bound than a unary encoding with costs 2k - 1, and better rosters).
+    fair = round(w.fairness * SCALE)
+    if fair > 0:
+        for v in range(arr.num_volunteers):
+            mine = np.arange(vptr[v], vptr[v + 1])
+            if len(mine) == 0:
+                continue
+            lits = [x[e] for e in mine.tolist()]
+            if w.fairness_unit == "shift":
+                top = min(len(mine), contracts[v].max_shifts_per_day * arr.num_days)
+                load: Any = sum(lits)
+                unit = 1
+            else:
+                mins = arr.shift_minutes[es[mine]]
+                most = int(mins.sum())
+                cap = contracts[v].max_minutes
+                if cap is not None:
+                    most = min(most, cap)
+                top = -(-most // 60)
+                load = cp_model.LinearExpr.weighted_sum(lits, mins.tolist())
+                unit = 60
+            units = model.new_int_var(0, top, "")
+            model.add(unit * units >= load)
+            model.add(unit * units <= load + unit - 1)
+            square = model.new_int_var(0, top * top, "")
+            model.add_multiplication_equality(square, [units, units])
+            terms.append(_Term("fairness", fair, square, volunteer=v, detail=w.fairness_unit))
 
     # Per-assignment preferences and stability.
     hours = arr.shift_minutes[es] / 60.0
@@ -293,7 +385,6 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
         terms.append(_Term(rule, coef, x[e], volunteer=int(ev[e]), shift=int(es[e])))
     change = round(w.change * SCALE)
     if p.previous and change > 0:
-        edge_of = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(ev, es, strict=True))}
         before = {(vindex[q.volunteer], p.shift_index[q.shift]) for q in p.previous}
         for pair in before:
             found = edge_of.get(pair)

@@ -48,3 +48,25 @@ def test_shift_outside_horizon() -> None:
     """A shift after the horizon is rejected."""
     with pytest.raises(ValidationError, match="outside the horizon"):
         roster([volunteer("v")], [shift("s", 9)])
+
+
+def test_requests_about_a_shift() -> None:
+    """A request names a day or a shift; an unknown shift or a day it does not start on is named."""
+    with pytest.raises(ValidationError, match="names neither a day nor a shift"):
+        Request(volunteer="v", want="on")
+    with pytest.raises(ValidationError) as info:
+        roster(
+            [volunteer("v")],
+            [shift("s", 0)],
+            requests=(
+                Request(volunteer="v", shift="ghost", want="on"),
+                Request(
+                    volunteer="v", shift="s", day=MONDAY.replace(day=MONDAY.day + 1), want="on"
+                ),
+            ),
+        )
+    text = str(info.value)
+    assert "request for unknown shift 'ghost'" in text
+    assert "names day" in text
+    assert "but the shift starts on" in text
+    assert info.value.error_count() == 2

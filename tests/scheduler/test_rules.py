@@ -228,6 +228,44 @@ def test_requests() -> None:
     assert sorted(x.rule for x in r.penalties) == ["request_off", "request_on"]
 
 
+def test_shift_requests() -> None:
+    """A request about one shift concerns that shift only, not the others of its day."""
+    vols = [volunteer("a"), volunteer("b")]
+    shifts = [shift("am", 0, "08:00", "11:00"), shift("pm", 0, "13:00", "16:00", target=0)]
+    requests = (
+        Request(volunteer="a", shift="pm", want="on", weight=3.0),
+        Request(volunteer="b", shift="am", want="off", weight=1.0),
+    )
+    r = solve(roster(vols, shifts, requests=requests))
+    # One shift a day each: a on pm (over its target 0: 1), b on am (her off request: 1).
+    assert on(r) == {("a", "pm"), ("b", "am")}
+    assert r.objective == 2.0
+    assert sorted(x.rule for x in r.penalties) == ["cover_over", "request_off"]
+
+
+def test_fairness_spreads_shifts() -> None:
+    """Squared loads: two shifts go to two volunteers (1 + 1) rather than one (4)."""
+    vols = [volunteer("a"), volunteer("b")]
+    requests = (
+        Request(volunteer="a", day=MONDAY, want="on", weight=1.5),
+        Request(volunteer="a", day=MONDAY + timedelta(days=1), want="on", weight=1.5),
+    )
+    weights = RosterWeights(travel=0.0, pace=0.0, change=0.0, fairness=1.0, fairness_unit="shift")
+    r = solve(roster(vols, [shift("s", 0), shift("t", 1)], weights=weights, requests=requests))
+    assert len({a.volunteer for a in r.assignments}) == 2
+    assert r.objective == 3.5  # 1 + 1 for the loads, 1.5 for the request not met
+    fair = sorted(x.amount for x in r.penalties if x.rule == "fairness")
+    assert fair == [1.0, 1.0]
+
+
+def test_fairness_in_hours_rounds_up() -> None:
+    """In hours, a 90-minute shift is a load of 2 (minutes rounded up to whole hours)."""
+    weights = RosterWeights(travel=0.0, pace=0.0, change=0.0, fairness=0.5)
+    s = shift("s", 0, "09:00", "10:30")
+    r = solve(roster([volunteer("a")], [s], weights=weights))
+    assert r.objective == 2.0  # 0.5 * 2^2
+
+
 def test_pins() -> None:
     """A pinned assignment is kept though another volunteer is cheaper."""
     vols = [volunteer("near", 0.1), volunteer("mid", 1.0)]

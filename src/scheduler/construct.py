@@ -1,0 +1,161 @@
+"""A constructive roster: the warm start of the CP-SAT search.
+
+Shifts are filled one at a time, the most constrained first (fewest eligible
+volunteers per seat), each up to its target (or its minimum when higher). A
+seat goes to the eligible volunteer with the lowest score: wishes (an ``off``
+request broken costs its weight, an ``on`` request met earns it), then the
+per-assignment preferences (travel, quota pace), then the hours already given,
+so that work is spread. A volunteer is only taken when the roster stays within
+the rules that can be checked one assignment at a time: overlaps and rest,
+shifts per day, forbidden successions, per-type and per-post maximums, total
+minutes, weekly caps, consecutive working days and weekends. Minimum totals and
+minimum runs are left to the solver, which also repairs anything else.
+
+Pins and the previous roster (when re-rostering) are placed first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from scheduler.arrays import RosterArrays
+from scheduler.model import Contract
+from volunteers.bits import BoolArray
+
+
+def greedy_roster(arr: RosterArrays) -> BoolArray:
+    """A roster as a Boolean per eligible pair of ``arr`` (see the module doc)."""
+    p = arr.problem
+    ev, es = arr.edge_vol, arr.edge_shift
+    chosen = np.zeros(arr.num_edges, dtype=bool)
+    if arr.num_edges == 0:
+        return chosen
+    vols = p.organization.volunteers
+    vindex = p.organization.volunteer_index
+    vptr = np.searchsorted(ev, np.arange(arr.num_volunteers + 1))
+    day_e = arr.shift_day[es]
+
+    wish = np.zeros(arr.num_edges)
+    for r in p.requests:
+        v = vindex[r.volunteer]
+        d = (p.request_day(r) - p.start).days
+        lo, hi = int(vptr[v]), int(vptr[v + 1])
+        for e in np.flatnonzero(day_e[lo:hi] == d).tolist():
+            if p.request_matches(r, p.shifts[int(es[lo + e])]):
+                wish[lo + e] += r.weight if r.want == "off" else -r.weight
+    w = p.params.weights
+    hours = arr.shift_minutes[es] / 60.0
+    pref = w.travel * arr.edge_travel + w.pace * arr.vol_ahead[ev] * hours
+
+    state = _State(arr, [p.contract(v.id) for v in vols])
+    edge_of = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(ev, es, strict=True))}
+    for q in (*p.pins, *p.previous):
+        found = edge_of.get((vindex[q.volunteer], p.shift_index[q.shift]))
+        if found is not None and not chosen[found] and state.fits(int(ev[found]), int(es[found])):
+            state.add(int(ev[found]), int(es[found]))
+            chosen[found] = True
+
+    order = np.argsort(es, kind="stable")
+    counts = np.bincount(es, minlength=arr.num_shifts)
+    sptr = np.concatenate(([0], np.cumsum(counts)))
+    have = np.bincount(es[chosen], minlength=arr.num_shifts)
+    need = np.asarray([max(s.minimum, s.target) for s in p.shifts]) - have
+    if p.shifts:
+        cap = np.asarray([s.maximum if s.maximum is not None else 10**9 for s in p.shifts])
+        need = np.minimum(need, cap - have)
+    tightness = counts / np.maximum(need, 1)
+    for s in np.lexsort((tightness, arr.shift_start)).tolist():
+        if need[s] <= 0:
+            continue
+        edges = order[sptr[s] : sptr[s + 1]]
+        edges = edges[~chosen[edges]]
+        if len(edges) == 0:
+            continue
+        load = state.minutes[ev[edges]]
+        for e in edges[np.lexsort((load, pref[edges], wish[edges]))].tolist():
+            v = int(ev[e])
+            if state.fits(v, s):
+                state.add(v, s)
+                chosen[e] = True
+                need[s] -= 1
+                if need[s] == 0:
+                    break
+    return chosen
+
+
+class _State:
+    """What each volunteer has been given so far, and whether one more shift fits."""
+
+    def __init__(self, arr: RosterArrays, contracts: list[Contract]) -> None:
+        self.arr = arr
+        self.contracts = contracts
+        self.minutes = np.zeros(arr.num_volunteers)
+        self.shifts: dict[int, list[int]] = defaultdict(list)
+        self.days: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+        vols = arr.problem.organization.volunteers
+        self.cap = [None if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols]
+        self.types = arr.types
+        self.post_ids = [x.id for x in arr.problem.posts]
+
+    def fits(self, v: int, s: int) -> bool:
+        a = self.arr
+        c = self.contracts[v]
+        d = int(a.shift_day[s])
+        start, end = int(a.shift_start[s]), int(a.shift_end[s])
+        rest = c.min_rest_minutes
+        mine = self.shifts[v]
+        for t in mine:
+            if start < a.shift_end[t] + rest and a.shift_start[t] < end + rest:
+                return False
+        by_day = self.days[v]
+        if len(by_day.get(d, ())) >= c.max_shifts_per_day:
+            return False
+        minutes = int(a.shift_minutes[s])
+        if c.max_minutes is not None and self.minutes[v] + minutes > c.max_minutes:
+            return False
+        cap = self.cap[v]
+        if cap is not None:
+            week = d - d % 7
+            used = sum(int(a.shift_minutes[t]) for t in mine if week <= a.shift_day[t] < week + 7)
+            if used + minutes > cap + 1e-9:
+                return False
+        kind, post = self.types[int(a.shift_type[s])], self.post_ids[int(a.shift_post[s])]
+        for key, n in c.max_shifts.items():
+            if key in (kind, post):
+                got = sum(
+                    1
+                    for t in mine
+                    if key
+                    in (self.types[int(a.shift_type[t])], self.post_ids[int(a.shift_post[t])])
+                )
+                if got + 1 > n:
+                    return False
+        if c.forbidden_successions:
+            before = {self.types[int(a.shift_type[t])] for t in by_day.get(d - 1, ())}
+            after = {self.types[int(a.shift_type[t])] for t in by_day.get(d + 1, ())}
+            for x, y in c.forbidden_successions:
+                if (x in before and y == kind) or (x == kind and y in after):
+                    return False
+        if d not in by_day:
+            if c.max_consecutive_days is not None:
+                lo = d
+                while lo - 1 in by_day:
+                    lo -= 1
+                hi = d
+                while hi + 1 in by_day:
+                    hi += 1
+                if hi - lo + 1 > c.max_consecutive_days:
+                    return False
+            if c.max_weekends is not None and a.is_weekend(d):
+                week = (a.weekday0 + d) // 7
+                worked = {(a.weekday0 + t) // 7 for t in by_day if a.is_weekend(t)}
+                if week not in worked and len(worked) + 1 > c.max_weekends:
+                    return False
+        return True
+
+    def add(self, v: int, s: int) -> None:
+        self.shifts[v].append(s)
+        self.days[v][int(self.arr.shift_day[s])].append(s)
+        self.minutes[v] += int(self.arr.shift_minutes[s])
