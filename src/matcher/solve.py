@@ -44,6 +44,7 @@ from matcher.explain import assemble
 from matcher.greedy import ConflictIndex, OptionIndex, greedy, pick
 from matcher.model import DispatchProblem
 from matcher.result import DispatchResult, ObjectiveBound, SolveStatus
+from volunteers.control import current
 from volunteers.geo import IntArray
 
 logger = logging.getLogger(__name__)
@@ -204,6 +205,8 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
         for k in sorted(multi, key=lambda k: len(groups[k])):
             g = groups[k]
             remaining = deadline - time.perf_counter()
+            if current().stop_requested():
+                remaining = 0.0  # stopped from outside: greedy plans from here on
             # Reserve the (estimated) building time of every component left,
             # so that the time limit holds; past it, the greedy plan stands.
             search_left = remaining - build_rate * left_opts
@@ -746,7 +749,10 @@ def _solve_cpsat(
         # assignment) and then stops without returning even the complete
         # feasible hint; without it both stages prove optimality quickly.
         solver.parameters.cp_model_presolve = False
-        return solver.solve(model), solver
+        control = current()
+        with control.watching(solver):
+            status = solver.solve(model, control.solution_callback())
+        return status, solver
 
     t1 = time.perf_counter()
     hint_served = np.unique(cand.edge_order[opt_edge[hint_opts]]) if len(hint_opts) else orders[:0]

@@ -50,6 +50,7 @@ from scheduler.result import (
     UnfilledSeat,
     VolunteerLoad,
 )
+from volunteers.control import current
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,9 @@ def _solve(
     # instances, <= 3,500 pairs; Timefold LARGE, 20,000) presolve finds better
     # rosters.
     solver.parameters.cp_model_presolve = arr.num_edges <= PRESOLVE_MAX_PAIRS
-    status = solver.solve(model)
+    control = current()
+    with control.watching(solver):
+        status = solver.solve(model, control.solution_callback())
     return solver, status
 
 
