@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench serve clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required; run make PYTHON=/path/to/python3.11")'
@@ -42,6 +42,9 @@ unit: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/pytest benchmarks --benchmark-only --benchmark-columns=min,median,max,rounds
+
+serve: $(VENV)/.installed
+	$(PY) -m api --host 127.0.0.1 --port 8000
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .benchmarks
