@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import TypeVar
 
 from api.schemas import RedispatchRequest, RedispatchResponse
 from api.store import JobKind, JobStore
@@ -29,40 +30,28 @@ def warm_up() -> bool:
     return True
 
 
-def _capped_dispatch(problem: DispatchProblem | str, time_limit: float) -> DispatchProblem:
-    p = problem if isinstance(problem, DispatchProblem) else _load_dispatch(problem)
-    limit = min(p.params.time_limit, time_limit)
-    return p.model_copy(update={"params": p.params.model_copy(update={"time_limit": limit})})
+P = TypeVar("P", DispatchProblem, RosterProblem)
 
 
-def _load_dispatch(text: str) -> DispatchProblem:
-    # Interning shares identical availabilities (faster to validate and to grid).
-    return DispatchProblem.model_validate_json(text, context={"intern": {}})
-
-
-def _capped_roster(problem: RosterProblem | str, time_limit: float) -> RosterProblem:
-    p = (
-        problem
-        if isinstance(problem, RosterProblem)
-        else RosterProblem.model_validate_json(problem, context={"intern": {}})
-    )
-    limit = min(p.params.time_limit, time_limit)
-    return p.model_copy(update={"params": p.params.model_copy(update={"time_limit": limit})})
+def _capped(problem: P | str, kind: type[P], time_limit: float) -> P:
+    """The problem (validated from JSON when given as text) with its time limit capped."""
+    if isinstance(problem, str):
+        # Interning shares identical availabilities (faster to validate and to grid).
+        problem = kind.model_validate_json(problem, context={"intern": {}})
+    limit = min(problem.params.time_limit, time_limit)
+    params = problem.params.model_copy(update={"time_limit": limit})
+    return problem.model_copy(update={"params": params})
 
 
 def solve_dispatch(problem: DispatchProblem, time_limit: float) -> str:
     """Dispatch a validated problem with its time limit capped; the result as JSON."""
-    return dispatch(_capped_dispatch(problem, time_limit)).model_dump_json()
+    return dispatch(_capped(problem, DispatchProblem, time_limit)).model_dump_json()
 
 
 def solve_redispatch(req: RedispatchRequest, time_limit: float) -> str:
     """Re-dispatch a validated request; the response (problem and result) as JSON."""
-    limit = min(req.problem.params.time_limit, time_limit)
-    problem = req.problem.model_copy(
-        update={"params": req.problem.params.model_copy(update={"time_limit": limit})}
-    )
     updated, result = redispatch(
-        problem,
+        _capped(req.problem, DispatchProblem, time_limit),
         req.previous,
         declined=req.declined,
         cancelled=req.cancelled,
@@ -74,7 +63,7 @@ def solve_redispatch(req: RedispatchRequest, time_limit: float) -> str:
 
 def solve_roster(problem: RosterProblem, time_limit: float) -> str:
     """Build a roster for a validated problem with its time limit capped; the result as JSON."""
-    return build_roster(_capped_roster(problem, time_limit)).model_dump_json()
+    return build_roster(_capped(problem, RosterProblem, time_limit)).model_dump_json()
 
 
 def run_job(database: str, job_id: str) -> str:
@@ -101,10 +90,10 @@ def run_job(database: str, job_id: str) -> str:
     try:
         with controlled(control):
             if kind == JobKind.DISPATCH:
-                dres: DispatchResult = dispatch(_capped_dispatch(problem_json, time_limit))
+                dres: DispatchResult = dispatch(_capped(problem_json, DispatchProblem, time_limit))
                 out = dres.model_dump_json()
             else:
-                rres: RosterResult = build_roster(_capped_roster(problem_json, time_limit))
+                rres: RosterResult = build_roster(_capped(problem_json, RosterProblem, time_limit))
                 out = rres.model_dump_json()
     except Exception as exc:  # a job must end with a status, whatever happens
         logger.exception("job %s failed", job_id)
