@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 
-from api.deps import PoolDep, StoreDep
+from api.deps import StoreDep
 from api.schemas import JobAccepted
 from api.store import JobKind, JobStore, JobSummary
 
@@ -18,21 +18,20 @@ def accepted(response: Response, prefix: str, job_id: str) -> JobAccepted:
     return JobAccepted(id=job_id, status="queued", location=location)
 
 
-def job_body(store: JobStore, kind: JobKind, job_id: str) -> dict[str, Any]:
-    """A job's summary and result as JSON-ready data (404 when unknown)."""
+def job_body(store: JobStore, kind: JobKind, job_id: str, status_code: int = 200) -> Response:
+    """A job's summary and stored result as a JSON response (404 when unknown).
+
+    The result is stored as the JSON the worker wrote; it is spliced in as is,
+    not parsed and validated again (that costs as much as the solve for a big
+    roster).
+    """
     summary = store.summary(job_id, kind)
     if summary is None:
         raise HTTPException(status_code=404, detail=f"no {kind.value} job {job_id!r}")
-    body = summary.model_dump(mode="json")
     raw = store.result_json(job_id)
-    body["result"] = None if raw is None else _raw(raw)
-    return body
-
-
-def _raw(text: str) -> Any:
-    import json
-
-    return json.loads(text)
+    head = summary.model_dump_json()
+    body = f'{head[:-1]},"result":{raw if raw is not None else "null"}}}'
+    return Response(content=body, media_type="application/json", status_code=status_code)
 
 
 def add_job_routes(router: APIRouter, kind: JobKind, prefix: str, job_model: type[Any]) -> None:
@@ -54,8 +53,8 @@ def add_job_routes(router: APIRouter, kind: JobKind, prefix: str, job_model: typ
         status_code=status.HTTP_202_ACCEPTED,
         summary=f"Stop a {kind.value} job",
     )
-    def stop_job(job_id: str, store: StoreDep, pool: PoolDep) -> Any:
+    def stop_job(job_id: str, store: StoreDep) -> Any:
         """Stop a job: a queued one is cancelled; a running one stops and keeps its best result."""
         if store.request_stop(job_id) is None:
             raise HTTPException(status_code=404, detail=f"no {kind.value} job {job_id!r}")
-        return job_body(store, kind, job_id)
+        return job_body(store, kind, job_id, status.HTTP_202_ACCEPTED)

@@ -23,7 +23,9 @@ def wait(client: TestClient, url: str, seconds: float = 60.0) -> dict[str, Any]:
     """Poll a job until it leaves queued/running/stopping."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        body: dict[str, Any] = client.get(url).json()
+        r = client.get(url)
+        assert r.status_code == 200
+        body: dict[str, Any] = r.json()
         if body["status"] not in ("queued", "running", "stopping"):
             return body
         time.sleep(0.05)
