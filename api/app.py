@@ -1,6 +1,6 @@
 """The application factory: :func:`create_app`.
 
-The service adds no logic of its own: it validates with the library's models,
+The service adds no logic of its own: it validates with the library's models and
 runs the library's front doors in worker processes, stores jobs, and maps errors.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 
-from api import errors
+from api import errors, openapi
 from api.deps import api_key_header
 from api.middleware import GuardMiddleware
 from api.pool import WorkerPool
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app, settings)
+    openapi.install(app)
     guarded = [Depends(api_key_header)]
     for router in (dispatch.router, rosters.router, meta.router):
         app.include_router(router, dependencies=guarded)

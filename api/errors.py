@@ -1,23 +1,20 @@
-"""Error responses: 413 for oversized problems, 503 when the queue is full, 500 with an id."""
+"""Error responses: 503 when the queue is full, 500 with an id.
+
+422 and 413 for problems come from the workers that validate them (:mod:`api.worker`).
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.pool import QueueFullError
 from api.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-
-def too_large(what: str, count: int, limit: int, hint: str = "") -> HTTPException:
-    """A 413 naming what is too large."""
-    detail = f"problem has {count} {what}, at most {limit} accepted here"
-    return HTTPException(status_code=413, detail=detail + (f"; {hint}" if hint else ""))
 
 
 def install(app: FastAPI, settings: Settings) -> None:

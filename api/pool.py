@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from api import worker
 from api.settings import Settings
@@ -70,12 +70,12 @@ class WorkerPool:
         for f in futures:
             f.result(timeout=120)
 
-    async def run(self, fn: Callable[[T, float], str], payload: T, time_limit: float) -> str:
-        """Run ``fn(payload, time_limit)`` in a worker and await its JSON answer."""
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` in a worker and await its answer (raises :class:`QueueFullError`)."""
         self._acquire()
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, fn, payload, time_limit)
+            return await loop.run_in_executor(self._executor, fn, *args)
         except BrokenProcessPool:
             self._restart()
             raise

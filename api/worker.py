@@ -1,18 +1,24 @@
-"""What runs in the worker processes: cap the time limit, solve, serialize.
+"""What runs in the worker processes: validate, check limits, cap the time limit, solve.
 
-Synchronous requests hand over the problem the server already validated
-(pickled by the pool: measured 7 ms for a 500-volunteer problem, against 17 ms to
-dump and re-validate its JSON); jobs are read from the store as JSON and
-validated here. Results come back as JSON text, ready to send.
+Request bodies reach the workers as the raw bytes the client sent: validating
+them here (:func:`api.parsing.parse`, which reuses recently seen organizations)
+keeps the event loop free and avoids pickling validated models across processes.
+Each entry point answers with an HTTP status and a JSON body ready to send:
+200 with the result, 413 when the problem exceeds the limits, 422 with pydantic's
+field paths when it does not validate.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
+from pydantic import ValidationError
+
+from api.parsing import parse
 from api.schemas import RedispatchRequest, RedispatchResponse
 from api.store import JobKind, JobStore
 from matcher import DispatchProblem, DispatchResult, dispatch, redispatch
@@ -24,6 +30,20 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
 """Least time between two progress writes of a job."""
 
+Answer = tuple[int, bytes]
+"""An HTTP status code and its JSON body."""
+
+
+class Limits(NamedTuple):
+    """Size limits of one endpoint."""
+
+    items: int
+    """Most orders (dispatch) or shifts (rosters)."""
+    volunteers: int
+    """Most volunteers in the organization."""
+    hint: str = ""
+    """Added to the 413 message (where to send a larger problem)."""
+
 
 def warm_up() -> bool:
     """Import everything once, so that a worker's first real task is not slower."""
@@ -33,37 +53,101 @@ def warm_up() -> bool:
 P = TypeVar("P", DispatchProblem, RosterProblem)
 
 
-def _capped(problem: P | str, kind: type[P], time_limit: float) -> P:
-    """The problem (validated from JSON when given as text) with its time limit capped."""
-    if isinstance(problem, str):
-        # Interning shares identical availabilities (faster to validate and to grid).
-        problem = kind.model_validate_json(problem, context={"intern": {}})
+def too_large_message(what: str, count: int, limit: int, hint: str = "") -> str:
+    """The 413 message naming what is too large."""
+    detail = f"problem has {count} {what}, at most {limit} accepted here"
+    return detail + (f"; {hint}" if hint else "")
+
+
+def _too_large(problem: DispatchProblem | RosterProblem, limits: Limits) -> Answer | None:
+    if isinstance(problem, DispatchProblem):
+        what, count = "orders", len(problem.orders)
+    else:
+        what, count = "shifts", len(problem.shifts)
+    if count > limits.items:
+        message = too_large_message(what, count, limits.items, limits.hint)
+    elif len(problem.organization.volunteers) > limits.volunteers:
+        n = len(problem.organization.volunteers)
+        message = too_large_message("volunteers", n, limits.volunteers)
+    else:
+        return None
+    return 413, json.dumps({"detail": message}).encode()
+
+
+def _invalid(exc: ValidationError) -> Answer:
+    """422 with pydantic's errors under ``body`` (as FastAPI reports them), inputs left out."""
+    detail = [
+        {**e, "loc": ["body", *e["loc"]]}
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+    return 422, json.dumps({"detail": detail}, default=str).encode()
+
+
+def _capped(problem: P, time_limit: float) -> P:
+    """The problem with its time limit capped."""
     limit = min(problem.params.time_limit, time_limit)
     params = problem.params.model_copy(update={"time_limit": limit})
     return problem.model_copy(update={"params": params})
 
 
-def solve_dispatch(problem: DispatchProblem, time_limit: float) -> str:
-    """Dispatch a validated problem with its time limit capped; the result as JSON."""
-    return dispatch(_capped(problem, DispatchProblem, time_limit)).model_dump_json()
+def dispatch_body(body: bytes, limits: Limits, time_limit: float) -> Answer:
+    """Validate a dispatch problem, check its size, dispatch it: the result as JSON."""
+    try:
+        problem = parse(body, DispatchProblem)
+    except ValidationError as exc:
+        return _invalid(exc)
+    refused = _too_large(problem, limits)
+    if refused is not None:
+        return refused
+    return 200, dispatch(_capped(problem, time_limit)).model_dump_json().encode()
 
 
-def solve_redispatch(req: RedispatchRequest, time_limit: float) -> str:
-    """Re-dispatch a validated request; the response (problem and result) as JSON."""
+def redispatch_body(body: bytes, limits: Limits, time_limit: float) -> Answer:
+    """Validate a re-dispatch request and run it: the updated problem and result as JSON."""
+    try:
+        req = parse(body, RedispatchRequest, ("problem", "organization"))
+    except ValidationError as exc:
+        return _invalid(exc)
+    refused = _too_large(req.problem, limits)
+    if refused is not None:
+        return refused
     updated, result = redispatch(
-        _capped(req.problem, DispatchProblem, time_limit),
+        _capped(req.problem, time_limit),
         req.previous,
         declined=req.declined,
         cancelled=req.cancelled,
         new_orders=req.new_orders,
         unavailable=req.unavailable,
     )
-    return RedispatchResponse(problem=updated, result=result).model_dump_json()
+    return 200, RedispatchResponse(problem=updated, result=result).model_dump_json().encode()
 
 
-def solve_roster(problem: RosterProblem, time_limit: float) -> str:
-    """Build a roster for a validated problem with its time limit capped; the result as JSON."""
-    return build_roster(_capped(problem, RosterProblem, time_limit)).model_dump_json()
+def roster_body(body: bytes, limits: Limits, time_limit: float) -> Answer:
+    """Validate a roster problem, check its size, build the roster: the result as JSON."""
+    try:
+        problem = parse(body, RosterProblem)
+    except ValidationError as exc:
+        return _invalid(exc)
+    refused = _too_large(problem, limits)
+    if refused is not None:
+        return refused
+    return 200, build_roster(_capped(problem, time_limit)).model_dump_json().encode()
+
+
+def accept_job(body: bytes, kind: JobKind, limits: Limits) -> Answer:
+    """Validate a job's problem and check its size (200 with an empty body when it may run).
+
+    Called by the server itself (in a thread), not in a worker.
+    """
+    model: type[DispatchProblem | RosterProblem] = (
+        DispatchProblem if kind == JobKind.DISPATCH else RosterProblem
+    )
+    try:
+        problem = parse(body, model)
+    except ValidationError as exc:
+        return _invalid(exc)
+    refused = _too_large(problem, limits)
+    return refused if refused is not None else (200, b"")
 
 
 def run_job(database: str, job_id: str) -> str:
@@ -90,10 +174,12 @@ def run_job(database: str, job_id: str) -> str:
     try:
         with controlled(control):
             if kind == JobKind.DISPATCH:
-                dres: DispatchResult = dispatch(_capped(problem_json, DispatchProblem, time_limit))
+                dproblem = parse(problem_json, DispatchProblem)
+                dres: DispatchResult = dispatch(_capped(dproblem, time_limit))
                 out = dres.model_dump_json()
             else:
-                rres: RosterResult = build_roster(_capped(problem_json, RosterProblem, time_limit))
+                rproblem = parse(problem_json, RosterProblem)
+                rres: RosterResult = build_roster(_capped(rproblem, time_limit))
                 out = rres.model_dump_json()
     except Exception as exc:  # a job must end with a status, whatever happens
         logger.exception("job %s failed", job_id)

@@ -1,16 +1,18 @@
-"""``/v1/dispatch``: dispatch orders to volunteers, re-dispatch, and dispatch jobs."""
+"""``/v1/dispatch``: dispatch orders to volunteers, re-dispatch, and dispatch jobs.
+
+Bodies are read raw and validated in a worker (:mod:`api.worker`); their schemas
+and examples are documented with :func:`api.openapi.request_body`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Body, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from api import worker
 from api.deps import PoolDep, SettingsDep
-from api.errors import too_large
 from api.examples import openapi_examples
-from api.routers.jobs import accepted, add_job_routes
+from api.openapi import request_body
+from api.routers.jobs import add_job_routes, solve, submit
 from api.schemas import DispatchJob, JobAccepted, RedispatchRequest, RedispatchResponse
 from api.settings import Settings
 from api.store import JobKind
@@ -19,51 +21,47 @@ from matcher import DispatchProblem, DispatchResult
 PREFIX = "/v1/dispatch"
 router = APIRouter(prefix=PREFIX, tags=["dispatch"])
 
-
-def _check_size(p: DispatchProblem, settings: Settings, sync: bool) -> None:
-    limit = settings.sync_max_orders if sync else settings.max_orders
-    hint = "submit it to /v1/dispatch/jobs" if sync else ""
-    if len(p.orders) > limit:
-        raise too_large("orders", len(p.orders), limit, hint)
-    if len(p.organization.volunteers) > settings.max_volunteers:
-        raise too_large("volunteers", len(p.organization.volunteers), settings.max_volunteers)
+_EXAMPLES = openapi_examples()
 
 
-def _json_response(text: str) -> Response:
-    return Response(content=text, media_type="application/json")
+def _limits(settings: Settings, sync: bool) -> worker.Limits:
+    if sync:
+        return worker.Limits(
+            settings.sync_max_orders, settings.max_volunteers, f"submit it to {PREFIX}/jobs"
+        )
+    return worker.Limits(settings.max_orders, settings.max_volunteers)
 
 
-Problem = Annotated[
-    DispatchProblem, Body(openapi_examples={"example": openapi_examples()["dispatch"]})
-]
-
-
-@router.post("", response_model=DispatchResult, summary="Dispatch a small problem now")
-async def dispatch_now(problem: Problem, settings: SettingsDep, pool: PoolDep) -> Any:
+@router.post(
+    "",
+    response_model=DispatchResult,
+    summary="Dispatch a small problem now",
+    openapi_extra=request_body(DispatchProblem, _EXAMPLES["dispatch"]),
+)
+async def dispatch_now(request: Request, settings: SettingsDep, pool: PoolDep) -> Response:
     """Dispatch orders and wait for the result (time limit capped by the settings).
 
-    Infeasible or partly served is a 200 with reasons per unserved order.
+    The body is a ``DispatchProblem``. Infeasible or partly served is a 200 with
+    reasons per unserved order.
     """
-    _check_size(problem, settings, sync=True)
-    text = await pool.run(worker.solve_dispatch, problem, settings.sync_time_limit)
-    return _json_response(text)
+    limits = _limits(settings, sync=True)
+    return await solve(request, pool, worker.dispatch_body, limits, settings.sync_time_limit)
 
 
-Redispatch = Annotated[
-    RedispatchRequest, Body(openapi_examples={"example": openapi_examples()["redispatch"]})
-]
-
-
-@router.post("/redispatch", response_model=RedispatchResponse, summary="Re-dispatch after changes")
-async def redispatch_now(request: Redispatch, settings: SettingsDep, pool: PoolDep) -> Any:
+@router.post(
+    "/redispatch",
+    response_model=RedispatchResponse,
+    summary="Re-dispatch after changes",
+    openapi_extra=request_body(RedispatchRequest, _EXAMPLES["redispatch"]),
+)
+async def redispatch_now(request: Request, settings: SettingsDep, pool: PoolDep) -> Response:
     """Update a plan after declines, cancellations, new orders or unavailable volunteers.
 
-    Every other assignment is kept; a declined order is never offered again to
-    the volunteer who declined it.
+    The body is a ``RedispatchRequest``. Every other assignment is kept; a
+    declined order is never offered again to the volunteer who declined it.
     """
-    _check_size(request.problem, settings, sync=True)
-    text = await pool.run(worker.solve_redispatch, request, settings.sync_time_limit)
-    return _json_response(text)
+    limits = _limits(settings, sync=True)
+    return await solve(request, pool, worker.redispatch_body, limits, settings.sync_time_limit)
 
 
 @router.post(
@@ -71,12 +69,12 @@ async def redispatch_now(request: Redispatch, settings: SettingsDep, pool: PoolD
     response_model=JobAccepted,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Submit a dispatch job",
+    openapi_extra=request_body(DispatchProblem, _EXAMPLES["dispatch"]),
 )
-def submit(problem: Problem, response: Response, settings: SettingsDep, pool: PoolDep) -> Any:
+async def submit_job(request: Request, settings: SettingsDep) -> Response:
     """Accept a (large) dispatch problem; poll ``GET /v1/dispatch/jobs/{id}``."""
-    _check_size(problem, settings, sync=False)
-    job_id = pool.submit_job(JobKind.DISPATCH, problem.model_dump_json(), settings.job_time_limit)
-    return accepted(response, PREFIX + "/jobs", job_id)
+    limits = _limits(settings, sync=False)
+    return await submit(request, JobKind.DISPATCH, PREFIX, limits, settings)
 
 
 add_job_routes(router, JobKind.DISPATCH, PREFIX, DispatchJob)

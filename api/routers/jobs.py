@@ -4,18 +4,55 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 
+from api import worker
 from api.deps import StoreDep
+from api.pool import WorkerPool
 from api.schemas import JobAccepted
+from api.settings import Settings
 from api.store import JobKind, JobStore, JobSummary
 
 
-def accepted(response: Response, prefix: str, job_id: str) -> JobAccepted:
-    """The 202 body and Location header of a new job."""
-    location = f"{prefix}/{job_id}"
-    response.headers["Location"] = location
-    return JobAccepted(id=job_id, status="queued", location=location)
+def json_response(answer: worker.Answer) -> Response:
+    """A worker's (status, JSON body) answer as a response."""
+    status_code, content = answer
+    return Response(content=content, status_code=status_code, media_type="application/json")
+
+
+async def solve(
+    request: Request, pool: WorkerPool, fn: Any, limits: worker.Limits, time_limit: float
+) -> Response:
+    """Hand the raw body to ``fn`` in a worker (it validates, checks limits and solves)."""
+    body = await request.body()
+    return json_response(await pool.run(fn, body, limits, time_limit))
+
+
+async def submit(
+    request: Request, kind: JobKind, prefix: str, limits: worker.Limits, settings: Settings
+) -> Response:
+    """Validate a job's body, store it, queue it: 202 with its location.
+
+    Validation runs in a thread of the server, not in a worker: a job is accepted
+    (or refused with 422 or 413) at once even while every worker is busy.
+
+    ``prefix`` is the router's (``/v1/dispatch``); the job is at ``{prefix}/jobs/{id}``.
+    """
+    pool: WorkerPool = request.app.state.pool
+    body = await request.body()
+    answer = await run_in_threadpool(worker.accept_job, body, kind, limits)
+    if answer[0] != 200:
+        return json_response(answer)
+    job_id = await run_in_threadpool(pool.submit_job, kind, body.decode(), settings.job_time_limit)
+    location = f"{prefix}/jobs/{job_id}"
+    accepted = JobAccepted(id=job_id, status="queued", location=location)
+    return Response(
+        content=accepted.model_dump_json(),
+        status_code=status.HTTP_202_ACCEPTED,
+        headers={"Location": location},
+        media_type="application/json",
+    )
 
 
 def job_body(store: JobStore, kind: JobKind, job_id: str, status_code: int = 200) -> Response:

@@ -1,16 +1,18 @@
-"""``/v1/rosters``: build duty rosters now or as jobs."""
+"""``/v1/rosters``: build duty rosters now or as jobs.
+
+Bodies are read raw and validated in a worker (:mod:`api.worker`); their schemas
+and examples are documented with :func:`api.openapi.request_body`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Body, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from api import worker
 from api.deps import PoolDep, SettingsDep
-from api.errors import too_large
 from api.examples import openapi_examples
-from api.routers.jobs import accepted, add_job_routes
+from api.openapi import request_body
+from api.routers.jobs import add_job_routes, solve, submit
 from api.schemas import JobAccepted, RosterJob
 from api.settings import Settings
 from api.store import JobKind
@@ -19,27 +21,31 @@ from scheduler import RosterProblem, RosterResult
 PREFIX = "/v1/rosters"
 router = APIRouter(prefix=PREFIX, tags=["rosters"])
 
-Problem = Annotated[RosterProblem, Body(openapi_examples={"example": openapi_examples()["roster"]})]
+_BODY = request_body(RosterProblem, openapi_examples()["roster"])
 
 
-def _check_size(p: RosterProblem, settings: Settings, sync: bool) -> None:
-    limit = settings.sync_max_shifts if sync else settings.max_shifts
-    hint = "submit it to /v1/rosters/jobs" if sync else ""
-    if len(p.shifts) > limit:
-        raise too_large("shifts", len(p.shifts), limit, hint)
-    if len(p.organization.volunteers) > settings.max_volunteers:
-        raise too_large("volunteers", len(p.organization.volunteers), settings.max_volunteers)
+def _limits(settings: Settings, sync: bool) -> worker.Limits:
+    if sync:
+        return worker.Limits(
+            settings.sync_max_shifts, settings.max_volunteers, f"submit it to {PREFIX}/jobs"
+        )
+    return worker.Limits(settings.max_shifts, settings.max_volunteers)
 
 
-@router.post("", response_model=RosterResult, summary="Build a small roster now")
-async def roster_now(problem: Problem, settings: SettingsDep, pool: PoolDep) -> Any:
+@router.post(
+    "",
+    response_model=RosterResult,
+    summary="Build a small roster now",
+    openapi_extra=_BODY,
+)
+async def roster_now(request: Request, settings: SettingsDep, pool: PoolDep) -> Response:
     """Build a roster and wait for it (time limit capped by the settings).
 
-    Infeasible is a 200 with reasons; every unfilled seat comes with its reasons.
+    The body is a ``RosterProblem``. Infeasible is a 200 with reasons; every
+    unfilled seat comes with its reasons.
     """
-    _check_size(problem, settings, sync=True)
-    text = await pool.run(worker.solve_roster, problem, settings.sync_time_limit)
-    return Response(content=text, media_type="application/json")
+    limits = _limits(settings, sync=True)
+    return await solve(request, pool, worker.roster_body, limits, settings.sync_time_limit)
 
 
 @router.post(
@@ -47,12 +53,12 @@ async def roster_now(problem: Problem, settings: SettingsDep, pool: PoolDep) -> 
     response_model=JobAccepted,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Submit a roster job",
+    openapi_extra=_BODY,
 )
-def submit(problem: Problem, response: Response, settings: SettingsDep, pool: PoolDep) -> Any:
+async def submit_job(request: Request, settings: SettingsDep) -> Response:
     """Accept a roster problem (a week or more); poll ``GET /v1/rosters/jobs/{id}``."""
-    _check_size(problem, settings, sync=False)
-    job_id = pool.submit_job(JobKind.ROSTER, problem.model_dump_json(), settings.job_time_limit)
-    return accepted(response, PREFIX + "/jobs", job_id)
+    limits = _limits(settings, sync=False)
+    return await submit(request, JobKind.ROSTER, PREFIX, limits, settings)
 
 
 add_job_routes(router, JobKind.ROSTER, PREFIX, RosterJob)

@@ -103,11 +103,28 @@ def test_dispatch_job_lifecycle(client: TestClient) -> None:
     assert client.delete("/v1/dispatch/jobs/nope").status_code == 404
 
 
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
 def test_openapi_has_an_example_per_endpoint(client: TestClient) -> None:
-    """Every POST documents a worked example; /docs is served."""
+    """Every POST documents its body (a schema that resolves) and an example; /docs is served."""
     spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    posts = 0
     for path, ops in spec["paths"].items():
         if "post" in ops:
+            posts += 1
             content = ops["post"]["requestBody"]["content"]["application/json"]
             assert content.get("examples"), path
+            name = content["schema"]["$ref"].rsplit("/", 1)[-1]
+            assert "properties" in schemas[name], path
+    assert posts == 5
+    refs = {r.rsplit("/", 1)[-1] for r in _refs(spec)}
+    assert refs <= set(schemas)
     assert client.get("/docs").status_code == 200

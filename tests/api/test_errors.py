@@ -37,7 +37,9 @@ def test_unknown_skill(client: TestClient) -> None:
     body["orders"][0]["skills"] = ["juggling"]
     r = client.post("/v1/dispatch", json=body)
     assert r.status_code == 422
-    messages = " ".join(d["msg"] for d in r.json()["detail"])
+    detail = r.json()["detail"]
+    assert all(d["loc"][0] == "body" and "input" not in d for d in detail)
+    messages = " ".join(d["msg"] for d in detail)
     assert "o1" in messages
     assert "juggling" in messages
 
