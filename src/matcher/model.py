@@ -364,8 +364,8 @@ class ResolvedOrder(BaseModel):
 
     @classmethod
     def of(cls, order: Order, item: ServiceItem) -> ResolvedOrder:
-        """Fill ``order``'s missing fields from ``item``."""
-        return cls(
+        """Fill ``order``'s missing fields from ``item`` (both validated: nothing to re-check)."""
+        return cls.model_construct(
             id=order.id,
             service=order.service,
             location=order.location,

@@ -14,8 +14,15 @@ only what changed:
   its time limit does not guarantee);
 - on an affected order that was served, the volunteers who did not decline and
   are still available stay on it, at the same start (pinned);
-- every kept assignment of another order becomes a *commitment*: it blocks the
-  volunteer's time (with travel) and counts against their weekly cap.
+- every kept assignment of another order becomes a *commitment* of each of its
+  volunteers who could serve an affected order (skills, and reach unless the
+  order is remote): it blocks their time (with travel) and counts against their
+  weekly cap. The other volunteers can never be candidates of the small problem.
+
+Only the changes are validated (new orders, declines, unavailable volunteers,
+against the problem: unknown services, ids, duplicates); the rest was validated
+with ``problem``, so the updated problem is assembled without re-validating its
+thousands of orders.
 
 The small problem of affected orders is solved by :func:`~matcher.solve.dispatch`;
 the result is merged with the kept assignments into a result for the updated
@@ -24,11 +31,14 @@ problem, which :func:`~matcher.check.check` verifies like any other.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
+from matcher.candidates import VolunteerArrays
 from matcher.model import NORMAL, Commitment, DispatchProblem, Exclusion, Order, Pin
 from matcher.result import (
     Assignment,
@@ -37,6 +47,8 @@ from matcher.result import (
     ObjectiveValue,
 )
 from matcher.solve import dispatch
+from volunteers.bits import contains
+from volunteers.geo import IntArray, coords
 
 
 def redispatch(
@@ -77,8 +89,14 @@ def redispatch(
     gone_orders = set(cancelled)
     gone_vols = set(unavailable)
     declined_pairs = {(d.order, d.volunteer) for d in declines}
+    _check_changes(problem, declines, new_orders, gone_orders, gone_vols)
 
-    orders = tuple(o for o in problem.orders if o.id not in gone_orders) + tuple(new_orders)
+    staying = (
+        tuple(o for o in problem.orders if o.id not in gone_orders)
+        if gone_orders
+        else problem.orders
+    )
+    orders = staying + tuple(new_orders)
     pins = tuple(
         p
         for p in problem.pins
@@ -86,43 +104,85 @@ def redispatch(
         and p.volunteer not in gone_vols
         and (p.order, p.volunteer) not in declined_pairs
     )
-    updated = problem.replace(
+    exclusions = tuple(x for x in problem.exclusions if x.order not in gone_orders)
+    # Every part was validated, with `problem` or by `_check_changes`.
+    updated = _construct(
+        problem,
         orders=orders,
-        exclusions=problem.exclusions + tuple(declines),
-        unavailable=tuple(dict.fromkeys(problem.unavailable + tuple(gone_vols))),
+        exclusions=exclusions + tuple(declines),
+        unavailable=tuple(dict.fromkeys(problem.unavailable + tuple(sorted(gone_vols)))),
         pins=pins,
     )
 
     before = {a.order: a for a in previous.assignments}
     affected: set[str] = {o.id for o in new_orders}
     freed: set[str] = set()
-    for a in previous.assignments:
+    # Only the assignments named by a change are looked at (all of them when
+    # volunteers dropped out).
+    touched = (
+        previous.assignments
+        if gone_vols
+        else [before[o] for o in gone_orders | {o for o, _ in declined_pairs} if o in before]
+    )
+    for a in touched:
+        ids = a.volunteer_ids
         if a.order in gone_orders:
-            freed.update(a.volunteer_ids)
-        elif any((a.order, v) in declined_pairs or v in gone_vols for v in a.volunteer_ids):
+            freed.update(ids)
+        elif any((a.order, v) in declined_pairs or v in gone_vols for v in ids):
             affected.add(a.order)
-            freed.update(a.volunteer_ids)
+            freed.update(ids)
     freed -= gone_vols
     retry = _servable_by(
         updated, [u.order for u in previous.unserved if u.order not in gone_orders], freed
     )
     affected |= retry
 
-    kept = [a for oid, a in before.items() if oid not in affected and oid not in gone_orders]
-    location = {o.id: o for o in orders}
+    sub_orders = tuple(o for o in orders if o.id in affected)
+    # Position of each order in `orders` (the original problem's index when none was cancelled).
+    index = (
+        {**problem.order_index, **{o.id: len(staying) + j for j, o in enumerate(new_orders)}}
+        if not gone_orders
+        else {o.id: i for i, o in enumerate(orders)}
+    )
+    # One pass over the plan: the kept assignments (in order?) and their objective.
+    weights = {k: round(w * 100) for k, w in updated.params.priority_weights.items()}
+    kept: list[Assignment] = []
+    kept_served = {True: 0, False: 0}
+    kept_cost = 0.0
+    seats: list[tuple[str, int]] = []  # (volunteer, position in kept)
+    in_order = True
+    last = -1
+    for a in previous.assignments:
+        if a.order in affected or a.order in gone_orders:
+            continue
+        pos = index[a.order]
+        in_order &= pos > last
+        last = pos
+        o = orders[pos]
+        kept_served[o.priority != NORMAL] += weights[o.priority]
+        for av in a.volunteers:
+            c = av.cost
+            kept_cost += c.travel + c.pace + c.reliability + c.rating + c.continuity + c.balance
+            seats.append((av.volunteer, len(kept)))
+        kept.append(a)
+    # Kept assignments become commitments of their volunteers who could serve an
+    # affected order (the others can never be its candidates).
+    menu = updated.menu_index
     commitments = list(problem.commitments)
-    for a in kept:
-        r = updated.resolved(location[a.order])
-        for v in a.volunteer_ids:
-            commitments.append(
-                Commitment(
-                    volunteer=v,
-                    start=a.start,
-                    end=a.end,
-                    location=None if r.remote else r.location,
-                    label=f"order {a.order}",
-                )
+    for k in _near(updated, sub_orders, [v for v, _ in seats]).tolist():
+        volunteer, j = seats[k]
+        a = kept[j]
+        o = orders[index[a.order]]
+        remote = o.remote if o.remote is not None else menu[o.service].remote
+        commitments.append(
+            Commitment(
+                volunteer=volunteer,
+                start=a.start,
+                end=a.end,
+                location=None if remote else o.location,
+                label=f"order {a.order}",
             )
+        )
     stay: list[Pin] = [p for p in pins if p.order in affected]
     for oid in affected:
         was = before.get(oid)
@@ -133,20 +193,35 @@ def redispatch(
                 stay.append(Pin(order=oid, volunteer=v, start=was.start))
     stay = list({(p.order, p.volunteer): p for p in stay}.values())
 
-    sub = updated.replace(
-        orders=tuple(o for o in orders if o.id in affected),
+    sub = _construct(
+        updated,
+        orders=sub_orders,
+        exclusions=tuple(x for x in updated.exclusions if x.order in affected),
         commitments=tuple(commitments),
         pins=tuple(stay),
     )
     solved = dispatch(sub)
 
-    index = {o.id: i for i, o in enumerate(orders)}
     carried = [
         u for u in previous.unserved if u.order not in gone_orders and u.order not in affected
     ]
-    assignments = sorted([*kept, *solved.assignments], key=lambda a: index[a.order])
-    objective = _objective(updated, assignments)
-    kept_objective = _objective(updated, kept)
+    if in_order:  # as a result lists them: place the few new assignments
+        assignments = list(kept)
+        for a in solved.assignments:
+            bisect.insort(assignments, a, key=lambda x: index[x.order])
+    else:
+        assignments = sorted([*kept, *solved.assignments], key=lambda a: index[a.order])
+    kept_objective = ObjectiveValue(
+        served_vulnerable=kept_served[True],
+        served_normal=kept_served[False],
+        cost=round(kept_cost, 6),
+    )
+    new_objective = _objective(weights, orders, index, solved.assignments)
+    objective = ObjectiveValue(
+        served_vulnerable=kept_objective.served_vulnerable + new_objective.served_vulnerable,
+        served_normal=kept_objective.served_normal + new_objective.served_normal,
+        cost=round(kept_cost + new_objective.cost, 6),
+    )
     b = solved.bound
     bound = ObjectiveBound(
         served_vulnerable=kept_objective.served_vulnerable + b.served_vulnerable,
@@ -174,33 +249,104 @@ def redispatch(
     return updated, result
 
 
+def _construct(problem: DispatchProblem, **changes: Any) -> DispatchProblem:
+    """``problem`` with ``changes``, built without validation: every part is already valid."""
+    fields = {name: getattr(problem, name) for name in type(problem).model_fields}
+    fields.update(changes)
+    return DispatchProblem.model_construct(**fields)
+
+
+def _check_changes(
+    problem: DispatchProblem,
+    declines: Sequence[Exclusion],
+    new_orders: Sequence[Order],
+    gone_orders: set[str],
+    gone_vols: set[str],
+) -> None:
+    """Validate what a re-dispatch adds to ``problem`` (raises ``ValidationError``).
+
+    A problem made of the new orders, the existing orders that declines or new
+    ids name, the declines and the newly unavailable volunteers goes through the
+    model's own checks: unknown services, skills, categories, volunteers and
+    orders, duplicate ids, and the rest, each error naming its culprit.
+    """
+    new_ids = {o.id for o in new_orders}
+    named = ({d.order for d in declines} | new_ids) - gone_orders
+    existing = [o for o in problem.orders if o.id in named and o.id not in gone_orders]
+    DispatchProblem.model_validate(
+        {
+            "organization": problem.organization,
+            "menu": problem.menu,
+            "orders": (*new_orders, *existing),
+            "week_start": problem.week_start,
+            "travel": problem.travel,
+            "exclusions": tuple(declines),
+            "unavailable": tuple(sorted(gone_vols)),
+            "params": problem.params,
+        }
+    )
+
+
+def _near(problem: DispatchProblem, orders: Sequence[Order], volunteers: Sequence[str]) -> IntArray:
+    """Positions in ``volunteers`` of those who could serve at least one of ``orders``.
+
+    That is: they have its skills and, unless it is remote, live within reach.
+    """
+    resolved = [problem.resolved(o) for o in orders]
+    if not resolved or not volunteers:
+        return np.empty(0, dtype=np.int64)
+    va = VolunteerArrays.of(problem)
+    vindex = problem.organization.volunteer_index
+    rows = np.fromiter((vindex[v] for v in volunteers), dtype=np.int64, count=len(volunteers))
+    skills = va.masks.skills[rows]
+    needs = np.concatenate([va.masks.skill_mask(r.skills) for r in resolved])
+    near = np.zeros(len(rows), dtype=bool)
+    local = np.array([not r.remote for r in resolved])
+    for j in np.flatnonzero(~local).tolist():
+        near |= contains(skills, needs[j : j + 1])
+    if local.any():
+        where = coords(r.location for r, ok in zip(resolved, local, strict=True) if ok)
+        vi, oi, _ = problem.travel.pairs_within(
+            va.vol_xy[rows], where, problem.params.max_travel_minutes
+        )
+        able = contains(skills[vi], needs[np.flatnonzero(local)[oi]])
+        near[vi[able]] = True
+    found: IntArray = np.flatnonzero(near)
+    return found
+
+
 def _servable_by(problem: DispatchProblem, order_ids: Sequence[str], freed: set[str]) -> set[str]:
     """Orders among ``order_ids`` that at least one volunteer in ``freed`` could serve.
 
     "Could" by the static rules only: skills, team category, travel circle,
-    exclusions (time and caps are left to the solver).
+    exclusions (time and caps are left to the solver). Distances come first, so
+    only orders within someone's reach (or remote) are resolved and checked.
     """
     if not freed or not order_ids:
         return set()
     org = problem.organization
     vols = [org.volunteers[org.volunteer_index[v]] for v in sorted(freed)]
+    wanted = set(order_ids)
+    candidates = [o for o in problem.orders if o.id in wanted]
+    if not candidates:
+        return set()
+    menu = problem.menu_index
+    remote = np.array(
+        [o.remote if o.remote is not None else menu[o.service].remote for o in candidates]
+    )
+    minutes = problem.travel.matrix_minutes(
+        coords(v.home for v in vols), coords(o.location for o in candidates)
+    )
+    reach = remote[None, :] | (minutes <= problem.params.max_travel_minutes + 1e-6)
     category = {t.id: t.category for t in org.teams}
     excluded = {(x.order, x.volunteer) for x in problem.exclusions}
-    limit = problem.params.max_travel_minutes + 1e-6
-    wanted = set(order_ids)
-    resolved = [problem.resolved(o) for o in problem.orders if o.id in wanted]
-    if not resolved:
-        return set()
-    minutes = problem.travel.matrix_minutes(
-        np.array([[v.home.lat, v.home.lon] for v in vols]),
-        np.array([[r.location.lat, r.location.lon] for r in resolved]),
-    )
     out: set[str] = set()
-    for col, r in enumerate(resolved):
-        for row, v in enumerate(vols):
+    for col in np.flatnonzero(reach.any(axis=0)).tolist():
+        r = problem.resolved(candidates[col])
+        for row in np.flatnonzero(reach[:, col]).tolist():
+            v = vols[row]
             if (
-                (r.remote or float(minutes[row, col]) <= limit)
-                and (r.id, v.id) not in excluded
+                (r.id, v.id) not in excluded
                 and set(r.skills) <= set(v.skills)
                 and (not r.categories or any(category[t] in r.categories for t in v.teams))
                 and (not r.same_team or v.teams)
@@ -217,16 +363,20 @@ def _exclusion(d: Exclusion | tuple[str, str, str] | tuple[str, str]) -> Exclusi
     return Exclusion(order=order, volunteer=volunteer, reason=rest[0] if rest else "declined")
 
 
-def _objective(problem: DispatchProblem, assignments: Sequence[Assignment]) -> ObjectiveValue:
-    weights = problem.params.priority_weights
-    priority = {o.id: o.priority for o in problem.orders}
+def _objective(
+    weights: dict[str, int],
+    orders: Sequence[Order],
+    index: dict[str, int],
+    assignments: Sequence[Assignment],
+) -> ObjectiveValue:
+    """Served points (``weights`` by priority) and cost of ``assignments``."""
     s1 = s0 = 0
     cost = 0.0
     for a in assignments:
-        w = round(weights[priority[a.order]] * 100)
-        if priority[a.order] == NORMAL:
-            s0 += w
+        priority = orders[index[a.order]].priority
+        if priority == NORMAL:
+            s0 += weights[priority]
         else:
-            s1 += w
+            s1 += weights[priority]
         cost += sum(v.cost.total for v in a.volunteers)
     return ObjectiveValue(served_vulnerable=s1, served_normal=s0, cost=round(cost, 6))

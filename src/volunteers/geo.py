@@ -94,6 +94,25 @@ def haversine_km(a: ArrayLike, b: ArrayLike) -> FloatArray:
     return dist
 
 
+def within_box(points: ArrayLike, center: ArrayLike, radius_km: float) -> NDArray[np.bool_]:
+    """Points in the latitude-longitude box around ``center`` that holds its ``radius_km`` circle.
+
+    A cheap superset of the points within ``radius_km`` (great circle): filter
+    with it, then compute exact distances on what is left.
+    """
+    p = as_coords(points)
+    c = np.asarray(center, dtype=np.float64)
+    angle = radius_km / EARTH_RADIUS_KM
+    slack = 1e-9
+    ok: NDArray[np.bool_] = np.abs(p[:, 0] - c[0]) <= np.degrees(angle) * (1 + slack) + slack
+    # The cap's widest longitude span, unless it holds a pole.
+    ratio = np.sin(min(angle, np.pi / 2)) / np.cos(np.radians(float(c[0])))
+    if angle < np.pi / 2 and ratio < 1.0:
+        dlon = np.degrees(np.arcsin(ratio)) * (1 + slack) + slack
+        ok &= np.abs((p[:, 1] - c[1] + 180.0) % 360.0 - 180.0) <= dlon
+    return ok
+
+
 def _unit_vectors(points: FloatArray) -> FloatArray:
     lat = np.radians(points[:, 0])
     lon = np.radians(points[:, 1])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from matcher import DispatchProblem, DispatchResult, Order, dispatch
 from matcher.check import check
 from matcher.redispatch import redispatch
@@ -124,3 +127,41 @@ def test_unserved_order_out_of_every_freed_volunteers_reach_is_not_retried() -> 
     assert next(u for u in r2.unserved if u.order == waiting.order) == waiting
     assert plan(r2)["z"] != (who,)
     assert r2.num_edges == 1  # only the declined order was re-solved: one candidate left
+
+
+def test_declines_of_other_orders_in_a_row() -> None:
+    """A decline of one order, then of another: both hold, the first decliner stays off."""
+    p, r = base()
+    first = plan(r)["a"][0]
+    p2, r2 = redispatch(p, r, declined=[("a", first)])
+    second = plan(r2)["b"][0]
+    p3, r3 = redispatch(p2, r2, declined=[("b", second)])
+    checked(p3, r3)
+    assert first not in plan(r3).get("a", ())
+    assert second not in plan(r3).get("b", ())
+    assert {(x.order, x.volunteer) for x in p3.exclusions} == {("a", first), ("b", second)}
+
+
+def test_cancelling_a_declined_order_drops_its_exclusion() -> None:
+    """An order declined earlier, then cancelled: gone with its exclusion, the rest kept."""
+    p, r = base()
+    first = plan(r)["a"][0]
+    p2, r2 = redispatch(p, r, declined=[("a", first)])
+    p3, r3 = redispatch(p2, r2, cancelled=["a"])
+    checked(p3, r3)
+    assert "a" not in plan(r3)
+    assert p3.exclusions == ()
+    assert plan(r3)["b"] == plan(r2)["b"]
+
+
+def test_bad_changes_are_named() -> None:
+    """New orders of an unknown service or a taken id, unknown orders and volunteers: named."""
+    p, r = base()
+    with pytest.raises(ValidationError, match="unknown service 'juggling'"):
+        redispatch(p, r, new_orders=[Order.model_validate(order("d", service="juggling"))])
+    with pytest.raises(ValidationError, match="'b'"):
+        redispatch(p, r, new_orders=[Order.model_validate(order("b", day=4))])
+    with pytest.raises(ValidationError, match="unknown order 'nope'"):
+        redispatch(p, r, declined=[("nope", "v1")])
+    with pytest.raises(ValidationError, match="unavailable volunteer 'ghost' is unknown"):
+        redispatch(p, r, unavailable=["ghost"])

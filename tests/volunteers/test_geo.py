@@ -8,7 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from volunteers.geo import EARTH_RADIUS_KM, Location, SpatialIndex, as_coords, coords, haversine_km
+from volunteers.geo import (
+    EARTH_RADIUS_KM,
+    Location,
+    SpatialIndex,
+    as_coords,
+    coords,
+    haversine_km,
+    within_box,
+)
 
 
 def test_one_degree_of_latitude() -> None:
@@ -100,3 +108,29 @@ def test_infinite_radius_gives_every_pair() -> None:
     """An infinite radius returns the full product."""
     qi, _ = SpatialIndex([[0, 0], [10, 10], [-5, 3]]).pairs_within([[1, 1], [2, 2]], float("inf"))
     assert len(qi) == 6
+
+
+@given(
+    lat=st.floats(-89.9, 89.9),
+    lon=st.floats(-180.0, 180.0),
+    radius=st.floats(0.01, 3000.0),
+    seed=st.integers(0, 2**16),
+)
+def test_within_box_keeps_every_point_in_the_circle(
+    lat: float, lon: float, radius: float, seed: int
+) -> None:
+    """The box is a superset of the circle (also across the date line and near the poles)."""
+    rng = np.random.default_rng(seed)
+    spread = np.degrees(radius / EARTH_RADIUS_KM) * 3 + 0.01
+    points = np.column_stack(
+        (
+            np.clip(lat + rng.uniform(-spread, spread, 2000), -90, 90),
+            (lon + rng.uniform(-4 * spread, 4 * spread, 2000) + 180) % 360 - 180,
+        )
+    )
+    inside = haversine_km(points, np.array([lat, lon])) <= radius
+    box = within_box(points, (lat, lon), radius)
+    assert not (inside & ~box).any()
+    degrees = np.degrees(radius / EARTH_RADIUS_KM)
+    if abs(lat) + 2 * degrees < 90:  # and it is a filter: a point two radii north is out
+        assert not within_box(np.array([[lat + 2 * degrees, lon]]), (lat, lon), radius)[0]
