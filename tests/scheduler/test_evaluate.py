@@ -1,0 +1,123 @@
+"""Penalties priced without a solver equal the CP-SAT model's; the constructive fallback."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from scheduler import (
+    RosterPin,
+    RosterProblem,
+    RosterResult,
+    RosterStatus,
+    RosterWeights,
+    build_roster,
+)
+from scheduler import solve as solve_module
+from scheduler.arrays import RosterArrays
+from scheduler.check import check
+from scheduler.construct import greedy_roster
+from scheduler.evaluate import objective, penalties
+from tests.scheduler.builders import roster, shift, volunteer
+from tests.scheduler.test_properties import problems
+
+
+def _chosen(arr: RosterArrays, result: RosterResult) -> np.ndarray:
+    vindex = arr.problem.organization.volunteer_index
+    pairs = {(vindex[a.volunteer], arr.problem.shift_index[a.shift]) for a in result.assignments}
+    return np.asarray(
+        [(int(v), int(s)) in pairs for v, s in zip(arr.edge_vol, arr.edge_shift, strict=True)]
+    )
+
+
+def _named(arr: RosterArrays, chosen: np.ndarray) -> Counter[tuple[object, ...]]:
+    p = arr.problem
+    vols = p.organization.volunteers
+    return Counter(
+        (
+            t.rule,
+            round(t.coef * value / 100, 6),
+            vols[t.volunteer].id if t.volunteer is not None else None,
+            p.shifts[t.shift].id if t.shift is not None else None,
+            t.day,
+            t.detail,
+        )
+        for t, value in penalties(arr, chosen)
+    )
+
+
+def _reported(p: RosterProblem, result: RosterResult) -> Counter[tuple[object, ...]]:
+    return Counter(
+        (
+            x.rule,
+            x.amount,
+            x.volunteer,
+            x.shift,
+            None if x.day is None else (x.day - p.start).days,
+            x.detail,
+        )
+        for x in result.penalties
+    )
+
+
+@settings(max_examples=50, deadline=None)
+@given(problems())
+def test_priced_roster_equals_the_models_terms(p: RosterProblem) -> None:
+    """For the solver's roster: the same named penalties and the same objective."""
+    result = build_roster(p)
+    arr = RosterArrays.build(p)
+    chosen = _chosen(arr, result)
+    assert _named(arr, chosen) == _reported(p, result)
+    assert result.objective is not None
+    assert abs(objective(penalties(arr, chosen)) - result.objective) < 1e-6
+
+
+@settings(max_examples=50, deadline=None)
+@given(problems())
+def test_priced_construction_equals_the_checker(p: RosterProblem) -> None:
+    """For the constructive roster, when it keeps every rule: the checker's objective."""
+    arr = RosterArrays.build(p)
+    chosen = greedy_roster(arr)
+    if not solve_module._keeps_every_rule(arr, chosen):
+        return
+    vols, shifts = p.organization.volunteers, p.shifts
+    pairs = [
+        (vols[int(v)].id, shifts[int(s)].id)
+        for v, s in zip(arr.edge_vol[chosen], arr.edge_shift[chosen], strict=True)
+    ]
+    report = check(p, pairs)
+    assert report.feasible, report.violations
+    assert abs(report.objective - objective(penalties(arr, chosen))) < 1e-6
+
+
+def _with_previous() -> RosterProblem:
+    return roster(
+        [volunteer("a"), volunteer("b", 1.0), volunteer("c", 2.0)],
+        [shift("s1", 0), shift("s2", 1, target=2), shift("s3", 2)],
+        weights=RosterWeights(travel=0.2, change=3.0),
+        previous=(RosterPin(volunteer="c", shift="s1"), RosterPin(volunteer="a", shift="s3")),
+    )
+
+
+def test_change_terms_priced() -> None:
+    """Re-rostering: kept, dropped and added pairs priced as the model prices them."""
+    p = _with_previous()
+    result = build_roster(p)
+    arr = RosterArrays.build(p)
+    assert _named(arr, _chosen(arr, result)) == _reported(p, result)
+
+
+def test_too_large_to_model_returns_the_construction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No time to build the model: the constructive roster, priced, without a bound, checked."""
+    monkeypatch.setattr(solve_module, "BUILD_SECONDS_PER_PAIR", 1e6)
+    p = _with_previous()
+    result = build_roster(p)
+    assert result.status == RosterStatus.FEASIBLE
+    assert result.bound is None
+    assert "build" not in result.timings
+    assert result.assignments
+    report = check(p, result)
+    assert report.ok, (report.violations, report.objective, result.objective)
