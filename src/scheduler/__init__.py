@@ -14,6 +14,7 @@ from scheduler.model import (
     RosterWeights,
     SeatSkill,
     Shift,
+    TeamRule,
 )
 from scheduler.result import (
     Coverage,
@@ -41,6 +42,7 @@ __all__ = [
     "RosterWeights",
     "SeatSkill",
     "Shift",
+    "TeamRule",
     "UnfilledSeat",
     "VolunteerLoad",
     "build_roster",

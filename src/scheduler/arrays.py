@@ -45,6 +45,9 @@ class RosterArrays:
     vol_ahead
         How far each volunteer is ahead of their yearly quota pace, in [0, 1]
         (0: behind or on pace).
+    vol_recent
+        How recently each member of a ruled team was on duty, in [0, 1]
+        (:meth:`~scheduler.model.RosterProblem.recency`; 0 for everyone else).
     """
 
     problem: RosterProblem
@@ -63,6 +66,7 @@ class RosterArrays:
     edge_travel: FloatArray
     funnel: IntArray
     vol_ahead: FloatArray
+    vol_recent: FloatArray
     weekday0: int
 
     @classmethod
@@ -178,6 +182,9 @@ class RosterArrays:
         ledger = org.ledger()
         gap = ledger.pace_gap(p.start)  # hours behind pace (negative: ahead)
         ahead = np.clip(-gap / np.maximum(ledger.target, 1e-9), 0.0, 1.0)
+        recent = np.zeros(n_v)
+        for vid, value in p.recency().items():
+            recent[org.volunteer_index[vid]] = value
         return cls(
             problem=p,
             num_volunteers=n_v,
@@ -195,6 +202,7 @@ class RosterArrays:
             edge_travel=et[order],
             funnel=funnel,
             vol_ahead=ahead,
+            vol_recent=recent,
             weekday0=p.start.weekday(),
         )
 
@@ -219,3 +227,27 @@ def _rows_in(rows: IntArray, table: IntArray) -> BoolArray:
     present[inv[: len(table)]] = True
     result: BoolArray = present[inv[len(table) :]]
     return result
+
+
+PREFERENCE_RULES = ("travel", "pace", "rotation")
+"""Names of the per-assignment preference terms."""
+
+
+def edge_preferences(arr: RosterArrays) -> tuple[FloatArray, IntArray]:
+    """Per eligible pair: its preference cost and the rule naming it.
+
+    The cost is ``travel * minutes + pace * ahead * hours + rotation * recent * hours``
+    (:class:`~scheduler.model.RosterWeights`); the rule (an index into
+    :data:`PREFERENCE_RULES`) is "rotation" when that part is the largest, else
+    "travel" or "pace" (travel when its part is at least ``pace * ahead``).
+    """
+    w = arr.problem.params.weights
+    ev = arr.edge_vol
+    hours = arr.shift_minutes[arr.edge_shift] / 60.0
+    travel = w.travel * arr.edge_travel
+    pace = w.pace * arr.vol_ahead[ev] * hours
+    rotation = w.rotation * arr.vol_recent[ev] * hours
+    cost: FloatArray = travel + pace + rotation
+    rule: IntArray = np.where(travel >= w.pace * arr.vol_ahead[ev], 0, 1).astype(np.int64)
+    rule[rotation > np.maximum(travel, pace)] = 2
+    return cost, rule

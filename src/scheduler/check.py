@@ -209,11 +209,26 @@ def _objective(
             total += _w(r.weight) * len(matches)
     ledger = org.ledger()
     index = org.volunteer_index
+    recent = p.recency()
     for (vid, sid), minutes in travel.items():
         i = index[vid]
         target = max(float(ledger.target[i]), 1e-9)
         ahead = min(1.0, max(0.0, -float(ledger.pace_gap(p.start)[i]) / target))
-        total += _w(w.travel * minutes + w.pace * ahead * shifts[sid].minutes / 60.0)
+        hours = shifts[sid].minutes / 60.0
+        total += _w(
+            w.travel * minutes + w.pace * ahead * hours + w.rotation * recent.get(vid, 0.0) * hours
+        )
+    for rule in p.team_rules:
+        members = set(org.members(rule.team))
+        for first, days in p.weeks():
+            worked = sum(
+                shifts[sid].minutes
+                for vid in members
+                for sid in by_vol.get(vid, [])
+                if first <= p.day_of(shifts[sid].start) < first + days
+            )
+            missing = max(0, p.team_rule_minutes(rule, days) - worked)
+            total += _w(rule.weight) * -(-missing // 60)
     if w.fairness > 0:
         for sids in by_vol.values():
             if w.fairness_unit == "shift":

@@ -20,7 +20,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from scheduler.arrays import RosterArrays
+from scheduler.arrays import RosterArrays, edge_preferences
 from scheduler.model import Contract
 from volunteers.bits import BoolArray
 
@@ -45,9 +45,7 @@ def greedy_roster(arr: RosterArrays) -> BoolArray:
         for e in np.flatnonzero(day_e[lo:hi] == d).tolist():
             if p.request_matches(r, p.shifts[int(es[lo + e])]):
                 wish[lo + e] += r.weight if r.want == "off" else -r.weight
-    w = p.params.weights
-    hours = arr.shift_minutes[es] / 60.0
-    pref = w.travel * arr.edge_travel + w.pace * arr.vol_ahead[ev] * hours
+    pref, _ = edge_preferences(arr)
 
     state = _State(arr, [p.contract(v.id) for v in vols])
     edge_of = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(ev, es, strict=True))}

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from scheduler.arrays import SCALE, RosterArrays
+from scheduler.arrays import PREFERENCE_RULES, SCALE, RosterArrays, edge_preferences
 from volunteers.bits import BoolArray
 
 
@@ -86,6 +86,28 @@ def penalties(arr: RosterArrays, chosen: BoolArray) -> list[tuple[Term, int]]:
                 if chosen[e]:
                     add(Term("request_off", weight, None, volunteer=v, shift=int(es[e]), day=d), 1)
 
+    org = p.organization
+    day_p = arr.shift_day[es[picked]]
+    minutes_p = arr.shift_minutes[es[picked]]
+    for team_rule in p.team_rules:
+        member = np.zeros(arr.num_volunteers, dtype=bool)
+        member[list(org.team2members[org.team_index[team_rule.team]])] = True
+        theirs = member[ev[picked]]
+        for first, span in p.weeks():
+            need = p.team_rule_minutes(team_rule, span)
+            in_week = theirs & (day_p >= first) & (day_p < first + span)
+            short = -(-max(0, need - int(minutes_p[in_week].sum())) // 60)
+            add(
+                Term(
+                    "team_hours",
+                    round(team_rule.weight * SCALE),
+                    None,
+                    day=first,
+                    detail=team_rule.team,
+                ),
+                short,
+            )
+
     fair = round(w.fairness * SCALE)
     if fair > 0:
         if w.fairness_unit == "shift":
@@ -100,16 +122,11 @@ def penalties(arr: RosterArrays, chosen: BoolArray) -> list[tuple[Term, int]]:
             units = int(load[v])
             add(Term("fairness", fair, None, volunteer=v, detail=w.fairness_unit), units * units)
 
-    hours = arr.shift_minutes[es] / 60.0
-    travel = w.travel * arr.edge_travel
-    pace = w.pace * arr.vol_ahead[ev] * hours
-    pref = travel + pace
+    pref, pref_rule = edge_preferences(arr)
     for e in picked[np.rint(pref[picked] * SCALE) > 0].tolist():
-        rule = "travel" if travel[e] >= w.pace * arr.vol_ahead[ev[e]] else "pace"
-        add(
-            Term(rule, round(float(pref[e]) * SCALE), None, volunteer=int(ev[e]), shift=int(es[e])),
-            1,
-        )
+        rule = PREFERENCE_RULES[pref_rule[e]]
+        coef = round(float(pref[e]) * SCALE)
+        add(Term(rule, coef, None, volunteer=int(ev[e]), shift=int(es[e])), 1)
 
     change = round(w.change * SCALE)
     if p.previous and change > 0:

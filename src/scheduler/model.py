@@ -198,6 +198,35 @@ class RosterPin(BaseModel):
     shift: str
 
 
+class TeamRule(BaseModel):
+    """A team's weekly duty: its members together work at least ``min_hours_per_week``.
+
+    Every shift a member works counts for the team (for each ruled team they
+    belong to). A partial week at the end of the horizon needs its share
+    (``days / 7``). Members take turns: those who were on duty within
+    ``rotation_days`` before the roster starts (``RosterProblem.last_on_duty``)
+    are given hours last (``RosterWeights.rotation``).
+
+    Parameters
+    ----------
+    team
+        The team's id.
+    min_hours_per_week
+        Hours the team's members work together each week.
+    weight
+        Per missing hour (rounded up), per week.
+    rotation_days
+        How far back a past duty still counts against a member's turn.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    team: str
+    min_hours_per_week: float = Field(gt=0.0)
+    weight: float = Field(default=20.0, ge=0.0)
+    rotation_days: int = Field(default=28, ge=1)
+
+
 class RosterWeights(BaseModel):
     """Weights of the soft terms besides coverage and requests (cost per unit).
 
@@ -217,6 +246,10 @@ class RosterWeights(BaseModel):
     fairness_unit
         What a load counts: ``"hour"`` (minutes worked, rounded up to whole
         hours) or ``"shift"`` (shifts worked).
+    rotation
+        Per hour given to a member of a ruled team (:class:`TeamRule`) who was on
+        duty recently, scaled from 1 (the day before the roster starts) down to 0
+        (``rotation_days`` before or earlier): members take turns.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -226,6 +259,7 @@ class RosterWeights(BaseModel):
     change: float = Field(default=5.0, ge=0.0)
     fairness: float = Field(default=0.0, ge=0.0)
     fairness_unit: Literal["hour", "shift"] = "hour"
+    rotation: float = Field(default=1.0, ge=0.0)
 
 
 class RosterParams(BaseModel):
@@ -260,6 +294,11 @@ class RosterProblem(BaseModel):
         Assignments kept exactly.
     previous
         A roster to stay close to when re-rostering (``weights.change``).
+    team_rules
+        Weekly hours each team puts on duty, members taking turns.
+    last_on_duty
+        History: the last day each volunteer was on duty before ``start``
+        (for turn-taking in ruled teams).
     travel
         Travel-time model from homes to posts.
     """
@@ -277,6 +316,8 @@ class RosterProblem(BaseModel):
     requests: tuple[Request, ...] = ()
     pins: tuple[RosterPin, ...] = ()
     previous: tuple[RosterPin, ...] = ()
+    team_rules: tuple[TeamRule, ...] = ()
+    last_on_duty: dict[str, date] = Field(default_factory=dict)
     travel: TravelModel = Field(default_factory=StraightLineTravel)
     params: RosterParams = Field(default_factory=RosterParams)
 
@@ -343,6 +384,33 @@ class RosterProblem(BaseModel):
             and (r.kind is None or s.type == r.kind)
             and (r.post is None or s.post == r.post)
         )
+
+    def weeks(self) -> list[tuple[int, int]]:
+        """The horizon's weeks as ``(first day, days)``: 7-day blocks from ``start``."""
+        return [(d, min(7, self.num_days - d)) for d in range(0, self.num_days, 7)]
+
+    def team_rule_minutes(self, rule: TeamRule, days: int) -> int:
+        """Minutes a team rule asks of a week of ``days`` days (its share of a partial week)."""
+        return round(rule.min_hours_per_week * 60 * days / 7)
+
+    def recency(self) -> dict[str, float]:
+        """Per member of a ruled team with a past duty: how recent it is, in (0, 1].
+
+        1 when it was the day before ``start``, falling linearly to 0 at the
+        rule's ``rotation_days`` (the largest value over a member's ruled teams).
+        """
+        org = self.organization
+        out: dict[str, float] = {}
+        for rule in self.team_rules:
+            for vid in org.members(rule.team):
+                last = self.last_on_duty.get(vid)
+                if last is None:
+                    continue
+                since = (self.start - last).days
+                value = max(0.0, min(1.0, (rule.rotation_days + 1 - since) / rule.rotation_days))
+                if value > out.get(vid, 0.0):
+                    out[vid] = value
+        return out
 
     def replace(self, **changes: Any) -> RosterProblem:
         """A validated copy with some fields replaced."""
@@ -547,6 +615,34 @@ def _cross_check(p: RosterProblem) -> list[InitErrorDetails]:
                     f"request of {r.volunteer!r} on {day} is outside the horizon",
                     ("requests", i, "day"),
                     str(day),
+                )
+            )
+    teams = org.team_index
+    found += duplicates((r.team for r in p.team_rules), "team rule", "team_rules")
+    for i, rule in enumerate(p.team_rules):
+        found += unknown(
+            rule.team,
+            teams,
+            "unknown_team",
+            ("team_rules", i, "team"),
+            "team rule names unknown team {value!r}",
+        )
+    for vid, last_duty in p.last_on_duty.items():
+        found += unknown(
+            vid,
+            vols,
+            "unknown_volunteer",
+            ("last_on_duty", vid),
+            "last duty given for unknown volunteer {value!r}",
+        )
+        if last_duty >= p.start:
+            found.append(
+                problem(
+                    "duty_not_before_start",
+                    f"last duty of {vid!r} on {last_duty} is not before the roster starts "
+                    f"({p.start})",
+                    ("last_on_duty", vid),
+                    str(last_duty),
                 )
             )
     for field in ("pins", "previous"):

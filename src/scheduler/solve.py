@@ -7,13 +7,17 @@ Objective (minimized, every weight configurable)::
                        + under_weight(s) * missing seat skills of s
   + sum over requests    weight * [on request not met] + weight * [off request broken]
   + sum over (v, s)      travel * travel_minutes(v, s) + pace * ahead(v) * hours(s)
+                       + rotation * recent(v) * hours(s)
   + change * (shifts added to or removed from ``previous``)
   + fairness * sum over volunteers load(v)^2
+  + sum over team rules and weeks   weight * missing hours (rounded up)
 
 ``load(v)`` counts shifts, or minutes rounded up to whole hours (``fairness_unit``).
 
 ``n(s)`` is the number of volunteers on shift ``s``; ``ahead(v)`` in [0, 1] is how far
-volunteer ``v`` is ahead of their yearly quota pace (hours go first to those behind).
+volunteer ``v`` is ahead of their yearly quota pace (hours go first to those behind);
+``recent(v)`` in [0, 1] how recently a member of a ruled team was on duty (turns).
+A team rule asks its members together for some hours each week (see ``TeamRule``).
 
 Hard rules: eligibility (skills, team category, within reach, free for the whole
 shift, types and posts the contract allows); no two shifts that overlap or leave
@@ -41,7 +45,7 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler.arrays import SCALE, RosterArrays
+from scheduler.arrays import PREFERENCE_RULES, SCALE, RosterArrays, edge_preferences
 from scheduler.construct import greedy_roster
 from scheduler.evaluate import Term as _Term
 from scheduler.evaluate import objective as priced
@@ -401,6 +405,30 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
                     _Term("request_off", weight, x[e], volunteer=v, shift=int(es[e]), day=d)
                 )
 
+    # Team rules: the hours a ruled team's members work each week, short of the
+    # rule's, in whole hours rounded up.
+    org = p.organization
+    for team_rule in p.team_rules:
+        coef = round(team_rule.weight * SCALE)
+        members = np.asarray(org.team2members[org.team_index[team_rule.team]], dtype=np.int64)
+        theirs = np.flatnonzero(np.isin(ev, members))
+        for first, span in p.weeks():
+            need = p.team_rule_minutes(team_rule, span)
+            most = -(-need // 60)
+            week_edges = theirs[(day_e[theirs] >= first) & (day_e[theirs] < first + span)]
+            if most == 0 or coef == 0:
+                continue
+            if len(week_edges) == 0:
+                constant += coef * most
+                terms.append(_Term("team_hours", coef * most, 1, day=first, detail=team_rule.team))
+                continue
+            short = model.new_int_var(0, most, "")
+            worked = cp_model.LinearExpr.weighted_sum(
+                [x[e] for e in week_edges.tolist()], arr.shift_minutes[es[week_edges]].tolist()
+            )
+            model.add(60 * short + worked >= need)
+            terms.append(_Term("team_hours", coef, short, day=first, detail=team_rule.team))
+
     # Fairness: squared loads as products (measured on Timefold LARGE: a far
     # better bound than a unary encoding with costs 2k - 1, and better rosters).
     fair = round(w.fairness * SCALE)
@@ -431,13 +459,10 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
             terms.append(_Term("fairness", fair, square, volunteer=v, detail=w.fairness_unit))
 
     # Per-assignment preferences and stability.
-    hours = arr.shift_minutes[es] / 60.0
-    pref = w.travel * arr.edge_travel + w.pace * arr.vol_ahead[ev] * hours
+    pref, pref_rule = edge_preferences(arr)
     for e in np.flatnonzero(np.rint(pref * SCALE) > 0).tolist():
         coef = round(float(pref[e]) * SCALE)
-        rule = (
-            "travel" if w.travel * arr.edge_travel[e] >= w.pace * arr.vol_ahead[ev[e]] else "pace"
-        )
+        rule = PREFERENCE_RULES[pref_rule[e]]
         terms.append(_Term(rule, coef, x[e], volunteer=int(ev[e]), shift=int(es[e])))
     change = round(w.change * SCALE)
     if p.previous and change > 0:

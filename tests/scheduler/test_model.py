@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from pydantic import ValidationError
 
-from scheduler import Contract, Request
+from scheduler import Contract, Request, TeamRule
 from tests.scheduler.builders import MONDAY, roster, shift, volunteer
 
 
@@ -70,3 +72,25 @@ def test_requests_about_a_shift() -> None:
     assert "names day" in text
     assert "but the shift starts on" in text
     assert info.value.error_count() == 2
+
+
+def test_team_rules_and_history_are_checked() -> None:
+    """Unknown or repeated ruled team, history of an unknown volunteer or not before the start."""
+    rule = TeamRule(team="T", min_hours_per_week=2.0)
+    with pytest.raises(ValidationError) as info:
+        roster(
+            [volunteer("v")],
+            [shift("s", 0)],
+            teams=({"id": "T", "category": "relief", "station": "s0"},),
+            team_rules=(rule, rule, TeamRule(team="nobody", min_hours_per_week=1.0)),
+            last_on_duty={"ghost": MONDAY - timedelta(days=2), "v": MONDAY},
+        )
+    text = str(info.value)
+    assert "duplicate team rule id 'T'" in text
+    assert "team rule names unknown team 'nobody'" in text
+    assert "last duty given for unknown volunteer 'ghost'" in text
+    assert "last duty of 'v' on 2026" in text
+    assert "is not before the roster starts" in text
+    assert info.value.error_count() == 4
+    with pytest.raises(ValidationError, match="greater than 0"):
+        TeamRule(team="T", min_hours_per_week=0.0)

@@ -8,7 +8,15 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler import Contract, Request, RosterProblem, RosterStatus, RosterWeights, build_roster
+from scheduler import (
+    Contract,
+    Request,
+    RosterProblem,
+    RosterStatus,
+    RosterWeights,
+    TeamRule,
+    build_roster,
+)
 from scheduler.arrays import RosterArrays
 from scheduler.check import check
 from scheduler.construct import greedy_roster
@@ -32,6 +40,7 @@ def problems(draw: st.DrawFn, max_vols: int = 3, max_shifts: int = 4) -> RosterP
                 ),
                 weekly_hour_cap=draw(st.sampled_from([None, 3.0, 6.0])),
                 hours_this_year=draw(st.sampled_from([0.0, 10.0, 30.0])),
+                teams=("T",) if draw(st.booleans()) else (),
             )
         )
     shifts = []
@@ -88,10 +97,28 @@ def problems(draw: st.DrawFn, max_vols: int = 3, max_shifts: int = 4) -> RosterP
         change=0.0,
         fairness=draw(st.sampled_from([0.0, 0.7])),
         fairness_unit=draw(st.sampled_from(["hour", "shift"])),
+        rotation=draw(st.sampled_from([0.0, 0.8])),
     )
+    rules = draw(
+        st.sampled_from(
+            [
+                (),
+                (TeamRule(team="T", min_hours_per_week=2.0, weight=3.0, rotation_days=7),),
+                (TeamRule(team="T", min_hours_per_week=9.0, weight=1.0, rotation_days=3),),
+            ]
+        )
+    )
+    last_on_duty = {
+        v["id"]: MONDAY - timedelta(days=draw(st.integers(1, 9)))
+        for v in vols
+        if draw(st.booleans())
+    }
     return roster(
         vols,
         shifts,
+        teams=({"id": "T", "category": "relief", "station": "s0"},),
+        team_rules=rules,
+        last_on_duty=last_on_duty,
         num_days=draw(st.sampled_from([5, 7])),
         weights=weights,
         contracts=(contract,),

@@ -14,6 +14,7 @@ from scheduler import (
     RosterStatus,
     RosterWeights,
     SeatSkill,
+    TeamRule,
     build_roster,
 )
 from scheduler.check import check
@@ -303,3 +304,60 @@ def test_pace_prefers_volunteers_behind() -> None:
     r = solve(roster(vols, [shift("s")], weights=weights))
     assert on(r) == {("behind", "s")}
     assert r.objective == 0.0
+
+
+TEAM = ({"id": "T", "category": "relief", "station": "s0"},)
+
+
+def test_team_rule_hours() -> None:
+    """Short of its weekly hours, a team pays per missing hour (rounded up).
+
+    Non-members do not count; a member takes the only (untargeted) shift.
+    """
+    vols = [volunteer("a", 0.5, teams=("T",)), volunteer("c")]
+    p = roster(
+        vols,
+        [shift("s", 0, "09:00", "12:00", target=0, over_weight=0.0)],
+        teams=TEAM,
+        team_rules=(TeamRule(team="T", min_hours_per_week=5.0, weight=10.0),),
+    )
+    result = solve(p)
+    assert on(result) == {("a", "s")}
+    assert result.objective == 20.0  # 5 h asked, 3 h worked: 2 hours short
+    assert [(x.rule, x.amount, x.detail, x.day) for x in result.penalties] == [
+        ("team_hours", 20.0, "T", MONDAY)
+    ]
+
+
+def test_team_rule_partial_week() -> None:
+    """A three-day horizon asks 3/7 of the weekly hours (2 h 9 min: 3 h cover it)."""
+    p = roster(
+        [volunteer("a", teams=("T",))],
+        [shift("s", 0, "09:00", "12:00", target=0, over_weight=0.0)],
+        teams=TEAM,
+        num_days=3,
+        team_rules=(TeamRule(team="T", min_hours_per_week=5.0, weight=10.0),),
+    )
+    result = solve(p)
+    assert on(result) == {("a", "s")}
+    assert result.objective == 0.0
+
+
+def test_rotation_prefers_who_served_least_recently() -> None:
+    """Two members, one seat: the one on duty yesterday waits, unless rotation is off."""
+    vols = [volunteer("a", teams=("T",)), volunteer("b", 0.5, teams=("T",))]
+    kw: dict[str, Any] = {
+        "teams": TEAM,
+        "team_rules": (TeamRule(team="T", min_hours_per_week=1.0, weight=0.0, rotation_days=7),),
+        "last_on_duty": {"a": MONDAY - timedelta(days=1), "b": MONDAY - timedelta(days=6)},
+    }
+    weights = RosterWeights(travel=0.1, pace=0.0, change=0.0, rotation=1.0)
+    result = solve(roster(vols, [shift("s", 0, "09:00", "12:00")], weights=weights, **kw))
+    assert on(result) == {("b", "s")}
+    # b: travel 0.1 x 5 min + rotation (2/7) x 3 h; a would cost 1 x 3 h.
+    assert result.objective is not None
+    assert abs(result.objective - round(0.5 + 3 * 2 / 7, 2)) < 1e-9
+    assert {x.rule for x in result.penalties} == {"rotation"}
+    off = RosterWeights(travel=0.1, pace=0.0, change=0.0, rotation=0.0)
+    result = solve(roster(vols, [shift("s", 0, "09:00", "12:00")], weights=off, **kw))
+    assert on(result) == {("a", "s")}
