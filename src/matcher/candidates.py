@@ -639,14 +639,18 @@ def _conflicts(
     slack = int(np.ceil(2 * arr.problem.params.max_travel_minutes)) + 1
     pa: list[IntArray] = []
     pb: list[IntArray] = []
+    # Options still able to clash with the one k places on: once one is not (another
+    # volunteer, or a start past every end so far plus travel), no later one is.
+    active = np.arange(n - 1)
     k = 1
-    while k < n:
-        i = np.arange(n - k)
-        j = i + k
-        live = (vol_s[i] == vol_s[j]) & (start_s[j] < run_max_end[i] + slack)
-        if not live.any():
+    while len(active):
+        active = active[active + k < n]
+        j = active + k
+        live = (vol_s[active] == vol_s[j]) & (start_s[j] < run_max_end[active] + slack)
+        active = active[live]
+        if not len(active):
             break
-        i, j = i[live], j[live]
+        i, j = active, j[live]
         a, b = idx[i], idx[j]
         diff = order[a] != order[b]
         a, b = a[diff], b[diff]
