@@ -416,23 +416,10 @@ def generate(arr: DispatchArrays) -> Candidates:
             [oindex[x.order] * n_v + vindex[x.volunteer] for x in p.exclusions], dtype=np.int64
         )
         keep &= ~np.isin(eo * n_v + ev, excluded)
-    ev, eo, et = ev[keep], eo[keep], et[keep]
+    if not keep.all():
+        ev, eo, et = ev[keep], eo[keep], et[keep]
 
-    n_opts = np.asarray([len(arr.ord_starts[o]) for o in range(n_o)], dtype=np.int64)
-    opt_edge, pos = _expand(n_opts[eo])
-    starts_flat = np.concatenate(arr.ord_starts) if n_o else np.empty(0, dtype=np.int64)
-    start_offset = np.cumsum(n_opts) - n_opts
-    opt_start = starts_flat[start_offset[eo[opt_edge]] + pos]
-    o_of = eo[opt_edge]
-    v_of = ev[opt_edge]
-    dur = arr.ord_duration[o_of]
-    travel_in = np.ceil(et[opt_edge] - 1e-9).astype(np.int64)
-    free = arr.grid.is_free(
-        v_of, arr.grid_minute(opt_start - travel_in), arr.grid_minute(opt_start + dur)
-    )
-    if p.commitments:
-        free &= _clear_of_commitments(arr, v_of, o_of, opt_start, dur, travel_in)
-    opt_edge, opt_start = opt_edge[free], opt_start[free]
+    opt_edge, opt_start = _free_options(arr, ev, eo, et)
     has_opt = np.zeros(len(ev), dtype=bool)
     has_opt[opt_edge] = True
     funnel[:, 2] = np.bincount(eo[has_opt], minlength=n_o)
@@ -479,6 +466,43 @@ def generate(arr: DispatchArrays) -> Candidates:
         n_o,
     )
     return cand
+
+
+OPTION_CHUNK_EDGES = 1 << 19
+"""Edges expanded into options at a time: the temporaries of a chunk (a few MB each) are
+reused from one chunk to the next instead of touching fresh memory (measured to cost
+more than the arithmetic at 5.5 million options)."""
+
+
+def _free_options(
+    arr: DispatchArrays, ev: IntArray, eo: IntArray, et: FloatArray
+) -> tuple[IntArray, IntArray]:
+    """The (edge, start) options of each edge when its volunteer is free, travel included."""
+    n_o = arr.num_orders
+    n_opts = np.asarray([len(arr.ord_starts[o]) for o in range(n_o)], dtype=np.int64)
+    starts_flat = np.concatenate(arr.ord_starts) if n_o else np.empty(0, dtype=np.int64)
+    start_offset = np.cumsum(n_opts) - n_opts
+    edges: list[IntArray] = []
+    starts: list[IntArray] = []
+    for lo in range(0, len(ev), OPTION_CHUNK_EDGES):
+        hi = min(len(ev), lo + OPTION_CHUNK_EDGES)
+        local, pos = _expand(n_opts[eo[lo:hi]])
+        opt_edge = local + lo
+        o_of = eo[opt_edge]
+        opt_start = starts_flat[start_offset[o_of] + pos]
+        v_of = ev[opt_edge]
+        dur = arr.ord_duration[o_of]
+        travel_in = np.ceil(et[opt_edge] - 1e-9).astype(np.int64)
+        free = arr.grid.is_free(
+            v_of, arr.grid_minute(opt_start - travel_in), arr.grid_minute(opt_start + dur)
+        )
+        if arr.problem.commitments:
+            free &= _clear_of_commitments(arr, v_of, o_of, opt_start, dur, travel_in)
+        edges.append(opt_edge[free])
+        starts.append(opt_start[free])
+    if not edges:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(edges), np.concatenate(starts)
 
 
 def _continuity(arr: DispatchArrays, ev: IntArray, eo: IntArray) -> BoolArray:

@@ -140,7 +140,7 @@ def explain_unserved(
     if not missing:
         return ()
     index = OptionIndex(arr, cand)
-    conflicts = ConflictIndex(cand)
+    conflicts = ConflictIndex.cached(cand)
     chosen = np.zeros(len(cand.opt_edge), dtype=bool)
     chosen[options] = True
     chosen_order = cand.edge_order[cand.opt_edge]

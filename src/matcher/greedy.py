@@ -29,6 +29,14 @@ class ConflictIndex:
         counts = np.bincount(a, minlength=n)
         self.ptr: IntArray = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
+    @classmethod
+    def cached(cls, cand: Candidates) -> ConflictIndex:
+        """The index of ``cand``, built once (solving and explaining share it)."""
+        found = cand.__dict__.get("_conflict_index")
+        if not isinstance(found, cls):
+            found = cand.__dict__["_conflict_index"] = cls(cand)
+        return found
+
     def of(self, option: int) -> IntArray:
         """Options that clash with ``option``."""
         return self.nbrs[self.ptr[option] : self.ptr[option + 1]]
