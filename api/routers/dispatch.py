@@ -12,7 +12,7 @@ from api import worker
 from api.deps import PoolDep, SettingsDep
 from api.examples import openapi_examples
 from api.openapi import request_body
-from api.routers.jobs import add_job_routes, solve, submit
+from api.routers.jobs import add_job_routes, limits, solve, submit
 from api.schemas import DispatchJob, JobAccepted, RedispatchRequest, RedispatchResponse
 from api.settings import Settings
 from api.store import JobKind
@@ -25,11 +25,7 @@ _EXAMPLES = openapi_examples()
 
 
 def _limits(settings: Settings, sync: bool) -> worker.Limits:
-    if sync:
-        return worker.Limits(
-            settings.sync_max_orders, settings.max_volunteers, f"submit it to {PREFIX}/jobs"
-        )
-    return worker.Limits(settings.max_orders, settings.max_volunteers)
+    return limits(settings, PREFIX, settings.sync_max_orders, settings.max_orders, sync)
 
 
 @router.post(

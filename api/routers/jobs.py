@@ -15,6 +15,18 @@ from api.settings import Settings
 from api.store import JobKind, JobStore, JobSummary
 
 
+def limits(
+    settings: Settings, prefix: str, sync_items: int, job_items: int, sync: bool
+) -> worker.Limits:
+    """An endpoint's size limits: ``sync_items`` answered now, ``job_items`` as a job.
+
+    Beyond the synchronous limit, the 413 points to the job endpoint.
+    """
+    if sync:
+        return worker.Limits(sync_items, settings.max_volunteers, f"submit it to {prefix}/jobs")
+    return worker.Limits(job_items, settings.max_volunteers)
+
+
 def json_response(answer: worker.Answer) -> Response:
     """A worker's (status, JSON body) answer as a response."""
     status_code, content = answer
