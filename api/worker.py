@@ -90,27 +90,35 @@ def _capped(problem: P, time_limit: float) -> P:
     return problem.model_copy(update={"params": params})
 
 
-def dispatch_body(body: bytes, limits: Limits, time_limit: float) -> Answer:
-    """Validate a dispatch problem, check its size, dispatch it: the result as JSON."""
+M = TypeVar("M", DispatchProblem, RosterProblem, RedispatchRequest)
+
+
+def _admit(
+    body: bytes, model: type[M], limits: Limits, path: tuple[str, ...] = ("organization",)
+) -> M | Answer:
+    """The validated body, or the answer refusing it (422 invalid, 413 too large)."""
     try:
-        problem = parse(body, DispatchProblem)
+        value = parse(body, model, path)
     except ValidationError as exc:
         return _invalid(exc)
+    problem = value.problem if isinstance(value, RedispatchRequest) else value
     refused = _too_large(problem, limits)
-    if refused is not None:
-        return refused
+    return value if refused is None else refused
+
+
+def dispatch_body(body: bytes, limits: Limits, time_limit: float) -> Answer:
+    """Validate a dispatch problem, check its size, dispatch it: the result as JSON."""
+    problem = _admit(body, DispatchProblem, limits)
+    if isinstance(problem, tuple):
+        return problem
     return 200, dispatch(_capped(problem, time_limit)).model_dump_json().encode()
 
 
 def redispatch_body(body: bytes, limits: Limits, time_limit: float) -> Answer:
     """Validate a re-dispatch request and run it: the updated problem and result as JSON."""
-    try:
-        req = parse(body, RedispatchRequest, ("problem", "organization"))
-    except ValidationError as exc:
-        return _invalid(exc)
-    refused = _too_large(req.problem, limits)
-    if refused is not None:
-        return refused
+    req = _admit(body, RedispatchRequest, limits, ("problem", "organization"))
+    if isinstance(req, tuple):
+        return req
     updated, result = redispatch(
         _capped(req.problem, time_limit),
         req.previous,
@@ -124,13 +132,9 @@ def redispatch_body(body: bytes, limits: Limits, time_limit: float) -> Answer:
 
 def roster_body(body: bytes, limits: Limits, time_limit: float) -> Answer:
     """Validate a roster problem, check its size, build the roster: the result as JSON."""
-    try:
-        problem = parse(body, RosterProblem)
-    except ValidationError as exc:
-        return _invalid(exc)
-    refused = _too_large(problem, limits)
-    if refused is not None:
-        return refused
+    problem = _admit(body, RosterProblem, limits)
+    if isinstance(problem, tuple):
+        return problem
     return 200, build_roster(_capped(problem, time_limit)).model_dump_json().encode()
 
 
@@ -139,15 +143,11 @@ def accept_job(body: bytes, kind: JobKind, limits: Limits) -> Answer:
 
     Called by the server itself (in a thread), not in a worker.
     """
-    model: type[DispatchProblem | RosterProblem] = (
-        DispatchProblem if kind == JobKind.DISPATCH else RosterProblem
-    )
-    try:
-        problem = parse(body, model)
-    except ValidationError as exc:
-        return _invalid(exc)
-    refused = _too_large(problem, limits)
-    return refused if refused is not None else (200, b"")
+    if kind == JobKind.DISPATCH:
+        admitted: DispatchProblem | RosterProblem | Answer = _admit(body, DispatchProblem, limits)
+    else:
+        admitted = _admit(body, RosterProblem, limits)
+    return admitted if isinstance(admitted, tuple) else (200, b"")
 
 
 def run_job(database: str, job_id: str) -> str:
