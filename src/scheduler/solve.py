@@ -124,7 +124,9 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     chosen = np.asarray([solver.boolean_value(v) for v in x], dtype=bool)
     penalties = [(t, v) for t in terms if t.coef != 0 and (v := _value(solver, t.var)) != 0]
     objective = (solver.objective_value + constant) / SCALE
-    bound = (solver.best_objective_bound + constant) / SCALE
+    # The completed construction solved a model with every pair fixed: its
+    # bound is its own objective, not a bound of the problem.
+    bound = None if solver is start else (solver.best_objective_bound + constant) / SCALE
     result_status = RosterStatus.OPTIMAL if status == cp_model.OPTIMAL else RosterStatus.FEASIBLE
     return _assemble(arr, chosen, penalties, result_status, objective, bound, t0, timings)
 
