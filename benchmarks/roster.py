@@ -7,7 +7,8 @@ Usage::
 The county comes from ``volunteers.synth.generate_county`` with ``--stations``
 stations (20 per institute, ``--radius-km`` around the centre); every station gets
 the posts of ``scheduler.synth.synthetic_roster`` (a duty desk twice a day, a
-sanitation round three mornings, a weekend activity). Prints one JSON line: the
+sanitation round three mornings, a weekend activity) and its teams a weekly duty
+rule (``--team-hours`` each, or the teams' own ``min_weekly_duty_hours``). Prints one JSON line: the
 time split (arrays, model building, warm start, search), status, objective, bound
 and gap, seats filled, and side by side the constructive roster alone
 (``scheduler.construct.greedy_roster``: shifts in time order, the best free
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--team-hours", type=float, default=None)
     args = parser.parse_args(argv)
 
     institutes = max(1, math.ceil(args.stations / STATIONS_PER_INSTITUTE))
@@ -52,7 +54,9 @@ def main(argv: list[str] | None = None) -> None:
         radius_km=args.radius_km,
     )
     params = RosterParams(time_limit=args.time_limit, seed=args.seed, workers=args.workers)
-    problem = synthetic_roster(org, args.stations, seed=args.seed, params=params)
+    problem = synthetic_roster(
+        org, args.stations, seed=args.seed, params=params, team_hours=args.team_hours
+    )
     seats = sum(s.target for s in problem.shifts)
 
     t0 = time.perf_counter()

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scheduler.check import check
-from scheduler.model import RosterParams
+from scheduler.model import RosterParams, RosterProblem
+from scheduler.result import RosterResult
 from scheduler.solve import build_roster
 from scheduler.synth import synthetic_roster
 from volunteers.synth import generate_county
@@ -27,12 +28,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--time-limit", type=float, default=10.0)
     demo.add_argument("--workers", type=int, default=2)
+    demo.add_argument("--team-hours", type=float, default=6.0)
     demo.add_argument("--out", type=Path, default=Path("build/roster.csv"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     org = generate_county(num_volunteers=args.volunteers, seed=args.seed)
     params = RosterParams(time_limit=args.time_limit, seed=args.seed, workers=args.workers)
-    problem = synthetic_roster(org, args.stations, seed=args.seed, params=params)
+    problem = synthetic_roster(
+        org, args.stations, seed=args.seed, params=params, team_hours=args.team_hours
+    )
     result = build_roster(problem)
     report = check(problem, result)
     out = sys.stdout.write
@@ -74,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"in all; {len(behind)} of them were behind their yearly pace, "
         f"{len(now_on_pace)} are back on pace\n"
     )
+    out(_team_duty(problem, result))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", newline="") as f:
         w = csv.writer(f)
@@ -84,6 +89,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdict = "passes" if report.ok else "FAILS: " + "; ".join(report.violations[:3])
     out(f"\nIndependent checker: {verdict}\n")
     return 0 if report.ok else 1
+
+
+def _team_duty(problem: RosterProblem, result: RosterResult) -> str:
+    """One line on the team rules: teams that met their weekly hours, and turns taken."""
+    if not problem.team_rules:
+        return ""
+    org = problem.organization
+    minutes: Counter[str] = Counter()
+    for a in result.assignments:
+        minutes[a.volunteer] += int((a.end - a.start).total_seconds() // 60)
+    met = 0
+    for rule in problem.team_rules:
+        members = org.members(rule.team)
+        met += sum(minutes[m] for m in members) >= 60 * rule.min_hours_per_week
+    ruled = {m for rule in problem.team_rules for m in org.members(rule.team)}
+    hours = sum(minutes[m] for m in ruled) / 60
+    fresh = sum(minutes[m] for m in ruled if m not in problem.last_on_duty) / 60
+    return (
+        f"team duty: {met} of {len(problem.team_rules)} teams met their weekly hours; "
+        f"{fresh:.0f} of their members' {hours:.0f} h went to members with no duty "
+        "in the last four weeks\n"
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ Each chosen station gets a duty desk (every day, morning and afternoon, two peop
 a sanitation round (Tuesday, Thursday and Saturday mornings, two people who can
 clean), and a weekend activity run by a culture team (Saturday and Sunday, three
 people). Volunteers get one shared contract (one shift a day, 12 hours a week at
-most, one weekend), and about one in ten asks for a day off.
+most, one weekend), and about one in ten asks for a day off. The teams of the
+chosen stations get weekly duty rules (their members take turns), and about
+half of their members a last day on duty in the four weeks before the start.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from scheduler.model import Contract, Post, Request, RosterParams, RosterProblem, Shift
+from scheduler.model import (
+    Contract,
+    Post,
+    Request,
+    RosterParams,
+    RosterProblem,
+    Shift,
+    TeamRule,
+)
 from volunteers import Level, Organization, StraightLineTravel
 
 STANDARD = Contract(
@@ -27,6 +37,7 @@ def synthetic_roster(
     seed: int = 0,
     start: date = date(2026, 7, 6),
     params: RosterParams | None = None,
+    team_hours: float | None = None,
 ) -> RosterProblem:
     """A week of shifts at the ``num_stations`` stations with the most volunteers.
 
@@ -42,6 +53,9 @@ def synthetic_roster(
         The Monday the week starts.
     params
         Solver parameters (defaults otherwise).
+    team_hours
+        Weekly hours asked of each team of a chosen station; ``None``: each
+        team's own ``min_weekly_duty_hours`` (teams without one get no rule).
     """
     rng = np.random.default_rng(seed)
     counts: dict[str, int] = {}
@@ -116,6 +130,22 @@ def synthetic_roster(
         for v, a, d in zip(local, asks, days, strict=True)
         if a
     )
+    team_rules = tuple(
+        TeamRule(team=t.id, min_hours_per_week=hours)
+        for t in org.teams
+        if t.station in near
+        and (hours := t.min_weekly_duty_hours if team_hours is None else team_hours) > 0
+    )
+    members = sorted(
+        {m for rule in team_rules for m in org.team2members[org.team_index[rule.team]]}
+    )
+    served = rng.random(len(members)) < 0.5
+    ago = rng.integers(1, 29, size=len(members))
+    last_on_duty = {
+        org.volunteers[m].id: start - timedelta(days=int(a))
+        for m, s, a in zip(members, served, ago, strict=True)
+        if s
+    }
     return RosterProblem(
         organization=org,
         start=start,
@@ -125,6 +155,8 @@ def synthetic_roster(
         contracts=(STANDARD,),
         default_contract="standard",
         requests=requests,
+        team_rules=team_rules,
+        last_on_duty=last_on_duty,
         travel=StraightLineTravel.preset("cycling"),
         params=params or RosterParams(),
     )

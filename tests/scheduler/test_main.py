@@ -13,7 +13,7 @@ from scheduler.__main__ import main
 def test_demo_writes_roster_and_passes_checker(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """The demo rosters two stations, prints coverage and hours, writes the CSV, checks."""
+    """The demo rosters two stations, prints coverage, hours and team duty, writes the CSV."""
     out_csv = tmp_path / "roster.csv"
     args = ["demo", "--volunteers", "600", "--stations", "2", "--seed", "2"]
     code = main([*args, "--time-limit", "3", "--out", str(out_csv)])
@@ -21,6 +21,7 @@ def test_demo_writes_roster_and_passes_checker(
     assert code == 0
     assert "coverage:" in out
     assert "hours:" in out
+    assert "teams met their weekly hours" in out
     assert "Independent checker: passes" in out
     with out_csv.open() as f:
         rows = list(csv.DictReader(f))
