@@ -23,6 +23,7 @@ import numpy as np
 from scheduler.arrays import RosterArrays, edge_preferences
 from scheduler.model import Contract
 from volunteers.bits import BoolArray
+from volunteers.geo import FloatArray
 
 
 def greedy_roster(arr: RosterArrays) -> BoolArray:
@@ -34,17 +35,7 @@ def greedy_roster(arr: RosterArrays) -> BoolArray:
         return chosen
     vols = p.organization.volunteers
     vindex = p.organization.volunteer_index
-    vptr = np.searchsorted(ev, np.arange(arr.num_volunteers + 1))
-    day_e = arr.shift_day[es]
-
-    wish = np.zeros(arr.num_edges)
-    for r in p.requests:
-        v = vindex[r.volunteer]
-        d = (p.request_day(r) - p.start).days
-        lo, hi = int(vptr[v]), int(vptr[v + 1])
-        for e in np.flatnonzero(day_e[lo:hi] == d).tolist():
-            if p.request_matches(r, p.shifts[int(es[lo + e])]):
-                wish[lo + e] += r.weight if r.want == "off" else -r.weight
+    wish = wishes(arr)
     pref, _ = edge_preferences(arr)
 
     state = _State(arr, [p.contract(v.id) for v in vols])
@@ -81,6 +72,24 @@ def greedy_roster(arr: RosterArrays) -> BoolArray:
                 if need[s] == 0:
                     break
     return chosen
+
+
+def wishes(arr: RosterArrays) -> FloatArray:
+    """Per pair: weights of the ``off`` requests it breaks less the ``on`` ones it meets."""
+    p = arr.problem
+    ev, es = arr.edge_vol, arr.edge_shift
+    vindex = p.organization.volunteer_index
+    vptr = np.searchsorted(ev, np.arange(arr.num_volunteers + 1))
+    day_e = arr.shift_day[es]
+    wish = np.zeros(arr.num_edges)
+    for r in p.requests:
+        v = vindex[r.volunteer]
+        d = (p.request_day(r) - p.start).days
+        lo, hi = int(vptr[v]), int(vptr[v + 1])
+        for e in np.flatnonzero(day_e[lo:hi] == d).tolist():
+            if p.request_matches(r, p.shifts[int(es[lo + e])]):
+                wish[lo + e] += r.weight if r.want == "off" else -r.weight
+    return wish
 
 
 class _State:

@@ -59,6 +59,7 @@ from scheduler.result import (
     UnfilledSeat,
     VolunteerLoad,
 )
+from scheduler.sequential import sequential_roster
 from scheduler.volunteer_rules import add_volunteer_rules
 from volunteers.control import current
 
@@ -95,6 +96,13 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     t2 = time.perf_counter()
     built = greedy_roster(arr)
     complete = _keeps_every_rule(arr, built)
+    if not complete:
+        # Minimum rules the greedy construction cannot keep: volunteer by volunteer.
+        until = min(deadline, t2 + SEQUENTIAL_SHARE * params.time_limit)
+        kept = sequential_roster(arr, until=until, seed=params.seed)
+        if kept is not None:
+            built, complete = kept, _meets_minimums(arr, kept)
+            logger.debug("sequential construction in %.2f s", time.perf_counter() - t2)
     t3 = time.perf_counter()
     timings["construct"] = t3 - t2
 
@@ -130,6 +138,10 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     result_status = RosterStatus.OPTIMAL if status == cp_model.OPTIMAL else RosterStatus.FEASIBLE
     return _assemble(arr, chosen, penalties, result_status, objective, bound, t0, timings)
 
+
+SEQUENTIAL_SHARE = 0.25
+"""Most of the time limit spent building a start volunteer by volunteer
+(:mod:`scheduler.sequential`), when the greedy construction breaks a minimum rule."""
 
 BUILD_SECONDS_PER_PAIR = 2e-5
 """Measured model-building time per eligible pair (15-18 us at 327,000 and 1.5 million pairs)."""
@@ -208,8 +220,7 @@ def _keeps_every_rule(arr: RosterArrays, chosen: np.ndarray) -> bool:
     contracts: a contract with a minimum run is not vouched for).
     """
     p = arr.problem
-    n = np.bincount(arr.edge_shift[chosen], minlength=arr.num_shifts)
-    if any(int(n[s]) < shift.minimum for s, shift in enumerate(p.shifts)):
+    if not _meets_minimums(arr, chosen):
         return False
     ev = arr.edge_vol[chosen]
     minutes = np.bincount(
@@ -228,6 +239,12 @@ def _keeps_every_rule(arr: RosterArrays, chosen: np.ndarray) -> bool:
         ):
             return False
     return True
+
+
+def _meets_minimums(arr: RosterArrays, chosen: np.ndarray) -> bool:
+    """Whether every shift of the roster ``chosen`` has its head-count minimum."""
+    n = np.bincount(arr.edge_shift[chosen], minlength=arr.num_shifts)
+    return all(int(n[s]) >= shift.minimum for s, shift in enumerate(arr.problem.shifts))
 
 
 def _value(solver: cp_model.CpSolver, var: Any) -> int:
