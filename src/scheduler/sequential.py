@@ -16,8 +16,8 @@ Their seats are then taken. Pins are placed first; a shift at its head-count
 maximum is closed. Head-count minimums are not guaranteed (the caller checks
 them). Each volunteer's solve gets an equal share of the time left; one that
 finds nothing in it is tried once more at the end, with what the others left.
-A volunteer whose rules cannot be kept, or time running out, ends the
-construction without a roster.
+A volunteer whose rules cannot be kept, time running out, or a stop requested
+(:mod:`volunteers.control`) ends the construction without a roster.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from scheduler.arrays import SCALE, RosterArrays, edge_preferences
 from scheduler.construct import wishes
 from scheduler.volunteer_rules import add_volunteer_rules
 from volunteers.bits import BoolArray
+from volunteers.control import current
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +83,13 @@ def sequential_roster(arr: RosterArrays, *, until: float, seed: int = 0) -> Bool
     order = np.flatnonzero(sizes)
     order = order[np.argsort(sizes[order], kind="stable")]
     queue = deque(order.tolist())
+    control = current()
     retried: set[int] = set()
     while queue:
         v = queue.popleft()
         left = until - time.perf_counter()
-        if left <= 0:
-            logger.debug("sequential construction: out of time, %d volunteers left", len(queue))
+        if left <= 0 or control.stop_requested():
+            logger.debug("sequential construction: stopped, %d volunteers left", len(queue))
             return None
         mine = np.arange(vptr[v], vptr[v + 1])
         sh = es[mine]

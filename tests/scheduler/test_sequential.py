@@ -15,6 +15,7 @@ from scheduler.check import check
 from scheduler.construct import greedy_roster
 from scheduler.sequential import sequential_roster
 from tests.scheduler.builders import roster, shift, volunteer
+from volunteers.control import SolveControl, controlled
 
 
 def _runs_of_two() -> RosterProblem:
@@ -89,3 +90,10 @@ def test_out_of_time_gives_none() -> None:
     arr = RosterArrays.build(_runs_of_two())
     assert sequential_roster(arr, until=time.perf_counter() - 1.0) is None
     assert np.any(sequential_roster(arr, until=time.perf_counter() + 5.0))
+
+
+def test_stop_requested_gives_none() -> None:
+    """A caller's stop ends the construction at once, without a roster."""
+    arr = RosterArrays.build(_runs_of_two())
+    with controlled(SolveControl(should_stop=lambda: True)):
+        assert sequential_roster(arr, until=time.perf_counter() + 5.0) is None
