@@ -211,6 +211,20 @@ class RosterArrays:
         """Number of eligible (volunteer, shift) pairs."""
         return len(self.edge_vol)
 
+    def vol_start(self) -> IntArray:
+        """Where each volunteer's pairs begin (pairs are sorted by volunteer, then shift).
+
+        Volunteer ``v`` has pairs ``vol_start()[v]`` up to ``vol_start()[v + 1]``.
+        """
+        start: IntArray = np.searchsorted(self.edge_vol, np.arange(self.num_volunteers + 1))
+        return start
+
+    def edge_of(self, volunteer: int, shift: int) -> int | None:
+        """The pair index of (``volunteer``, ``shift``), or ``None`` when not eligible."""
+        lo, hi = np.searchsorted(self.edge_vol, [volunteer, volunteer + 1])
+        i = int(lo + np.searchsorted(self.edge_shift[lo:hi], shift))
+        return i if i < hi and int(self.edge_shift[i]) == shift else None
+
     def is_weekend(self, day: int) -> bool:
         """Whether day index ``day`` is a Saturday or Sunday."""
         return (self.weekday0 + day) % 7 >= 5

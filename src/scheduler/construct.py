@@ -77,9 +77,9 @@ def greedy_roster(arr: RosterArrays) -> BoolArray:
 def wishes(arr: RosterArrays) -> FloatArray:
     """Per pair: weights of the ``off`` requests it breaks less the ``on`` ones it meets."""
     p = arr.problem
-    ev, es = arr.edge_vol, arr.edge_shift
+    es = arr.edge_shift
     vindex = p.organization.volunteer_index
-    vptr = np.searchsorted(ev, np.arange(arr.num_volunteers + 1))
+    vptr = arr.vol_start()
     day_e = arr.shift_day[es]
     wish = np.zeros(arr.num_edges)
     for r in p.requests:

@@ -64,7 +64,7 @@ def penalties(arr: RosterArrays, chosen: BoolArray) -> list[tuple[Term, int]]:
             )
 
     vindex = p.organization.volunteer_index
-    vptr = np.searchsorted(ev, np.arange(arr.num_volunteers + 1))
+    vptr = arr.vol_start()
     day_e = arr.shift_day[es]
     for r in p.requests:
         v = vindex[r.volunteer]

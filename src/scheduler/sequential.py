@@ -60,14 +60,15 @@ def sequential_roster(arr: RosterArrays, *, until: float, seed: int = 0) -> Bool
         not be kept or time ran out.
     """
     p = arr.problem
-    ev, es = arr.edge_vol, arr.edge_shift
+    es = arr.edge_shift
     chosen = np.zeros(arr.num_edges, dtype=bool)
     vols = p.organization.volunteers
     vindex = p.organization.volunteer_index
     pinned = np.zeros(arr.num_edges, dtype=bool)
     for pin in p.pins:
-        hit = np.flatnonzero((ev == vindex[pin.volunteer]) & (es == p.shift_index[pin.shift]))
-        pinned[hit] = True
+        e = arr.edge_of(vindex[pin.volunteer], p.shift_index[pin.shift])
+        if e is not None:
+            pinned[e] = True
     have = np.bincount(es[pinned], minlength=arr.num_shifts)
     target = np.asarray([s.target for s in p.shifts], dtype=np.int64)
     most = np.asarray(
@@ -78,7 +79,7 @@ def sequential_roster(arr: RosterArrays, *, until: float, seed: int = 0) -> Bool
     over = np.asarray([s.over_weight for s in p.shifts])
     personal = wishes(arr) + edge_preferences(arr)[0]
     type_of_key = {t: i for i, t in enumerate(arr.types)}
-    vptr = np.searchsorted(ev, np.arange(arr.num_volunteers + 1))
+    vptr = arr.vol_start()
     sizes = np.diff(vptr)
     order = np.flatnonzero(sizes)
     order = order[np.argsort(sizes[order], kind="stable")]

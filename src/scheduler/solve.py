@@ -227,9 +227,7 @@ def _keeps_every_rule(arr: RosterArrays, chosen: np.ndarray) -> bool:
     minutes = np.bincount(
         ev, weights=arr.shift_minutes[arr.edge_shift[chosen]], minlength=arr.num_volunteers
     )
-    working = np.flatnonzero(
-        np.diff(np.searchsorted(arr.edge_vol, np.arange(arr.num_volunteers + 1)))
-    )
+    working = np.flatnonzero(np.diff(arr.vol_start()))
     vols = p.organization.volunteers
     for v in working.tolist():
         c = p.contract(vols[v].id)
@@ -284,7 +282,7 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
     day_e = arr.shift_day[es]
 
     # Per volunteer, their edges (edges are sorted by volunteer, then shift).
-    vptr = np.searchsorted(ev, np.arange(arr.num_volunteers + 1))
+    vptr = arr.vol_start()
     contracts = [p.contract(v.id) for v in vols]
     type_of_key = {t: i for i, t in enumerate(arr.types)}
     weekly_cap = [None if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols]
@@ -429,8 +427,9 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
                 terms.append(_Term("change", change, x[e], volunteer=pair[0], shift=pair[1]))
 
     for pin in p.pins:
-        e = int(np.flatnonzero((ev == vindex[pin.volunteer]) & (es == p.shift_index[pin.shift]))[0])
-        model.add(x[e] == 1)
+        kept = arr.edge_of(vindex[pin.volunteer], p.shift_index[pin.shift])
+        assert kept is not None  # checked by _pin_errors
+        model.add(x[kept] == 1)
 
     objective = [(t.coef, t.var) for t in terms if not isinstance(t.var, int)]
     model.minimize(

@@ -97,3 +97,15 @@ def test_stop_requested_gives_none() -> None:
     arr = RosterArrays.build(_runs_of_two())
     with controlled(SolveControl(should_stop=lambda: True)):
         assert sequential_roster(arr, until=time.perf_counter() + 5.0) is None
+
+
+def test_pair_lookup_agrees_with_a_scan() -> None:
+    """``RosterArrays.edge_of`` and ``vol_start`` (used for pins) agree with a full scan."""
+    arr = RosterArrays.build(_runs_of_two())
+    for v in range(arr.num_volunteers):
+        lo, hi = arr.vol_start()[v : v + 2]
+        assert set(range(lo, hi)) == set(np.flatnonzero(arr.edge_vol == v).tolist())
+        for s in range(arr.num_shifts):
+            hit = np.flatnonzero((arr.edge_vol == v) & (arr.edge_shift == s))
+            assert arr.edge_of(v, s) == (int(hit[0]) if len(hit) else None)
+    assert arr.edge_of(0, arr.num_shifts) is None
