@@ -100,7 +100,7 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     if not complete:
         # Minimum rules the greedy construction cannot keep: volunteer by volunteer.
         until = min(deadline, t2 + SEQUENTIAL_SHARE * params.time_limit)
-        kept = sequential_roster(arr, until=until, seed=params.seed)
+        kept = sequential_roster(arr, until=until, seed=params.seed, workers=params.workers)
         if kept is not None:
             built, complete = kept, _meets_minimums(arr, kept)
             logger.debug("sequential construction in %.2f s", time.perf_counter() - t2)

@@ -53,15 +53,16 @@ def test_keeps_minimum_rules_the_greedy_breaks(monkeypatch: pytest.MonkeyPatch) 
     assert result.objective == report.objective
 
 
-def test_pins_and_maximums() -> None:
-    """A pin is kept, and a shift at its maximum takes nobody else."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pins_and_maximums(workers: int) -> None:
+    """A pin is kept, and a shift at its maximum takes nobody else (one or two workers)."""
     p = roster(
         [volunteer("a"), volunteer("b")],
         [shift("s0", 0, target=2, maximum=1), shift("s1", 1)],
         pins=(RosterPin(volunteer="b", shift="s0"),),
     )
     arr = RosterArrays.build(p)
-    chosen = sequential_roster(arr, until=time.perf_counter() + 5.0)
+    chosen = sequential_roster(arr, until=time.perf_counter() + 5.0, workers=workers)
     assert chosen is not None
     vols = p.organization.volunteers
     got = {
