@@ -772,6 +772,12 @@ def _solve_cpsat(
         # assignment) and then stops without returning even the complete
         # feasible hint; without it both stages prove optimality quickly.
         solver.parameters.cp_model_presolve = False
+        # Measured: root probing spends its whole deterministic budget (about
+        # 0.7 s wall on a 40-order component) and is aborted unfinished, in
+        # solves that then need no conflict at all. Without it a 5,000 x 500
+        # dispatch takes 2.2 s instead of 5.3 s (same proven optimum), and a
+        # 20,000 x 2,000 one serves more within the same 20 s.
+        solver.parameters.cp_model_probing_level = 0
         control = current()
         with control.watching(solver):
             status = solver.solve(model, control.solution_callback())
