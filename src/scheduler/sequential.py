@@ -55,7 +55,8 @@ def sequential_roster(
     seed
         CP-SAT's random seed.
     workers
-        CP-SAT workers per volunteer's solve (1: deterministic search).
+        CP-SAT workers for a volunteer retried after finding nothing (the
+        first try uses one).
 
     Returns
     -------
@@ -116,12 +117,14 @@ def sequential_roster(
         solver.parameters.max_time_in_seconds = max(
             MIN_SECONDS_PER_VOLUNTEER, left / (len(queue) + 1)
         )
-        solver.parameters.num_workers = workers
+        solver.parameters.num_workers = workers if v in retried else 1
         solver.parameters.random_seed = seed
-        # Measured on Curtois Instance20 (182 days, 115-117 shifts each): one
-        # worker at the default level finds no schedule for some volunteers in
-        # 10 s; with the full linearization all 50 are solved in 14 s, and
-        # with two workers all 50 in 0.3 s each (one worker: 5 of 50 fail).
+        # Measured on Curtois Instance20 (182 days, 115-117 shifts each, 0.3 s
+        # per volunteer): one worker at the full linearization gives the best
+        # start (objective about 18,000; two workers: 27,500, mostly seats left
+        # empty, as they stop at a first schedule), but a few volunteers find
+        # nothing in their share. Those are retried with the caller's workers,
+        # which find a first schedule far sooner (with two, all 50 did).
         solver.parameters.linearization_level = 2
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
