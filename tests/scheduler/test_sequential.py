@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -53,16 +54,15 @@ def test_keeps_minimum_rules_the_greedy_breaks(monkeypatch: pytest.MonkeyPatch) 
     assert result.objective == report.objective
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_pins_and_maximums(workers: int) -> None:
-    """A pin is kept, and a shift at its maximum takes nobody else (one or two workers)."""
+def test_pins_and_maximums() -> None:
+    """A pin is kept, and a shift at its maximum takes nobody else."""
     p = roster(
         [volunteer("a"), volunteer("b")],
         [shift("s0", 0, target=2, maximum=1), shift("s1", 1)],
         pins=(RosterPin(volunteer="b", shift="s0"),),
     )
     arr = RosterArrays.build(p)
-    chosen = sequential_roster(arr, until=time.perf_counter() + 5.0, workers=workers)
+    chosen = sequential_roster(arr, until=time.perf_counter() + 5.0)
     assert chosen is not None
     vols = p.organization.volunteers
     got = {
@@ -72,6 +72,40 @@ def test_pins_and_maximums(workers: int) -> None:
     assert ("b", "s0") in got
     assert ("a", "s0") not in got
     assert len({s for _, s in got}) == 2
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_retry_uses_the_callers_workers(monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """A volunteer whose one-worker try finds nothing is retried with the caller's workers.
+
+    One-worker solves (and the whole model's) are made to find nothing: with two
+    workers the retries succeed and the roster returned is this construction,
+    which passes the checker; with one the retries fail too, and there is no
+    roster.
+    """
+    real = cp_model.CpSolver.solve
+
+    def one_worker_finds_nothing(self: cp_model.CpSolver, model: cp_model.CpModel) -> Any:
+        if self.parameters.num_workers == 1:
+            return cp_model.UNKNOWN
+        return real(self, model)
+
+    def nothing(model: object, arr: RosterArrays, seconds: float) -> object:
+        return cp_model.CpSolver(), cp_model.UNKNOWN
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", one_worker_finds_nothing)
+    monkeypatch.setattr(solve_module, "_solve", nothing)
+    p = _runs_of_two()
+    p = p.model_copy(update={"params": p.params.model_copy(update={"workers": workers})})
+    result = build_roster(p)
+    if workers == 1:
+        assert result.status == RosterStatus.TIME_LIMIT
+        assert not result.assignments
+    else:
+        assert result.status == RosterStatus.FEASIBLE
+        report = check(p, result)
+        assert report.ok, report.violations
+        assert all(c.under == 0 for c in result.coverage)
 
 
 def test_impossible_contract_gives_none() -> None:
