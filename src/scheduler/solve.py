@@ -46,6 +46,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.arrays import PREFERENCE_RULES, SCALE, RosterArrays, edge_preferences
+from scheduler.columns import relax
 from scheduler.construct import greedy_roster
 from scheduler.evaluate import Term as _Term
 from scheduler.evaluate import objective as priced
@@ -119,11 +120,31 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     t4 = time.perf_counter()
     start = _warm_start(model, x, built, arr)
     t5 = time.perf_counter()
-    solver, status = _solve(model, arr, max(0.01, deadline - t5))
-    t6 = time.perf_counter()
-    timings.update({"build": t4 - t3, "warm_start": t5 - t4, "solve": t6 - t5})
+    timings.update({"build": t4 - t3, "warm_start": t5 - t4})
+    lower: float | None = None
+    if arr.num_edges <= COLUMNS_MAX_PAIRS:
+        until = min(deadline, t5 + COLUMN_SHARE * params.time_limit)
+        relaxed = relax(arr, built if start is not None else None, until=until, seed=params.seed)
+        t6 = time.perf_counter()
+        timings["columns"] = t6 - t5
+        if relaxed is not None:
+            if relaxed.bound is not None:
+                # Every objective is a whole number of 1 / SCALE units: round
+                # the bound up to one (less a float tolerance), and tell CP-SAT,
+                # which then stops as soon as it reaches it.
+                units = int(np.ceil(relaxed.bound * SCALE - 1e-4))
+                lower = units / SCALE
+                model.add(_objective_expr(terms) >= units - constant)
+            seconds = min(deadline - t6, GUIDED_SHARE * params.time_limit)
+            guided = _guided(model, x, relaxed.fractional, arr, seconds, start)
+            if guided is not None:
+                start = guided
+            timings["guided"] = time.perf_counter() - t6
+    t7 = time.perf_counter()
+    solver, status = _solve(model, arr, max(0.01, deadline - t7))
+    timings["solve"] = time.perf_counter() - t7
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start is not None:
-        solver, status = start, cp_model.FEASIBLE  # the constructive roster, completed
+        solver, status = start, cp_model.FEASIBLE  # the best start, completed
     if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
         return _empty(arr, RosterStatus.INFEASIBLE, _infeasible_reasons(arr), t0, timings)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -133,10 +154,15 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     chosen = np.asarray([solver.boolean_value(v) for v in x], dtype=bool)
     penalties = [(t, v) for t in terms if t.coef != 0 and (v := _value(solver, t.var)) != 0]
     objective = (solver.objective_value + constant) / SCALE
-    # The completed construction solved a model with every pair fixed: its
-    # bound is its own objective, not a bound of the problem.
+    # A start solved a model with pairs fixed: its bound is its own objective,
+    # not a bound of the problem.
     bound = None if solver is start else (solver.best_objective_bound + constant) / SCALE
-    result_status = RosterStatus.OPTIMAL if status == cp_model.OPTIMAL else RosterStatus.FEASIBLE
+    if lower is not None:
+        bound = lower if bound is None else max(bound, lower)
+    proven = status == cp_model.OPTIMAL and solver is not start
+    if bound is not None and objective <= bound + 1e-6:
+        proven = True
+    result_status = RosterStatus.OPTIMAL if proven else RosterStatus.FEASIBLE
     return _assemble(arr, chosen, penalties, result_status, objective, bound, t0, timings)
 
 
@@ -189,6 +215,67 @@ def _warm_start(
         var = model.get_int_var_from_proto_index(i)
         model.add_hint(var, solver.value(var))
     return solver
+
+
+COLUMNS_MAX_PAIRS = 30_000
+"""Largest model (eligible pairs) given a column-generation phase (:mod:`scheduler.columns`)."""
+
+COLUMN_SHARE = 0.3
+"""Most of the time limit spent in column generation."""
+
+GUIDED_SHARE = 0.2
+"""Most of the time limit spent searching with the pairs the master LP settles fixed."""
+
+SETTLED = 1e-3
+"""A pair whose share in the master LP is within this of 0 or 1 is settled."""
+
+
+def _guided(
+    model: cp_model.CpModel,
+    x: list[Any],
+    fractional: np.ndarray,
+    arr: RosterArrays,
+    seconds: float,
+    start: cp_model.CpSolver | None,
+) -> cp_model.CpSolver | None:
+    """Search a copy of ``model`` with the pairs the master LP settles fixed.
+
+    Measured on Curtois Instance5 (60 s): the fixed copy finds 1,241 in 12 s
+    and the whole model, hinted with it, ends at 1,146 (1,164-1,342 without;
+    best known 1,143). When the copy's roster beats ``start`` (the completed
+    construction), ``model`` is hinted with it (every variable) and its
+    solver is returned; otherwise ``None``.
+    """
+    if seconds <= MIN_GUIDED_SECONDS:
+        return None
+    fixed = model.clone()
+    for var, share in zip(x, fractional.tolist(), strict=True):
+        if share >= 1.0 - SETTLED:
+            fixed.add(fixed.get_bool_var_from_proto_index(var.index) == 1)
+        elif share <= SETTLED:
+            fixed.add(fixed.get_bool_var_from_proto_index(var.index) == 0)
+    fixed.clear_hints()  # type: ignore[no-untyped-call]
+    solver, status = _solve(fixed, arr, seconds)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        logger.debug("guided search: %s", solver.status_name(status))
+        return None
+    logger.debug(
+        "guided search: %s, objective %.2f (start: %s)",
+        solver.status_name(status),
+        solver.objective_value / SCALE,
+        None if start is None else start.objective_value / SCALE,
+    )
+    if start is not None and solver.objective_value >= start.objective_value:
+        return None
+    model.clear_hints()  # type: ignore[no-untyped-call]
+    for i in range(len(model.proto.variables)):
+        var = model.get_int_var_from_proto_index(i)
+        model.add_hint(var, solver.value(fixed.get_int_var_from_proto_index(i)))
+    return solver
+
+
+MIN_GUIDED_SECONDS = 0.05
+"""Least time worth a guided search."""
 
 
 def _solve(
@@ -431,11 +518,14 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
         assert kept is not None  # checked by _pin_errors
         model.add(x[kept] == 1)
 
-    objective = [(t.coef, t.var) for t in terms if not isinstance(t.var, int)]
-    model.minimize(
-        cp_model.LinearExpr.weighted_sum([v for _, v in objective], [c for c, _ in objective])
-    )
+    model.minimize(_objective_expr(terms))
     return model, x, terms, constant
+
+
+def _objective_expr(terms: list[_Term]) -> Any:
+    """The model's objective (without its constant) from its penalty terms."""
+    objective = [(t.coef, t.var) for t in terms if not isinstance(t.var, int)]
+    return cp_model.LinearExpr.weighted_sum([v for _, v in objective], [c for c, _ in objective])
 
 
 def _infeasible_reasons(arr: RosterArrays) -> tuple[str, ...]:

@@ -85,10 +85,10 @@ def test_retry_uses_the_callers_workers(monkeypatch: pytest.MonkeyPatch, workers
     """
     real = cp_model.CpSolver.solve
 
-    def one_worker_finds_nothing(self: cp_model.CpSolver, model: cp_model.CpModel) -> Any:
+    def one_worker_finds_nothing(self: cp_model.CpSolver, *args: Any) -> Any:
         if self.parameters.num_workers == 1:
             return cp_model.UNKNOWN
-        return real(self, model)
+        return real(self, *args)
 
     def nothing(model: object, arr: RosterArrays, seconds: float) -> object:
         return cp_model.CpSolver(), cp_model.UNKNOWN

@@ -1,0 +1,195 @@
+"""Tests for ``scheduler.columns``: column generation's bound and fractional roster."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from ortools.sat.python import cp_model
+
+from benchmarks.curtois import to_problem
+from scheduler import (
+    Contract,
+    Request,
+    RosterParams,
+    RosterPin,
+    RosterProblem,
+    RosterStatus,
+    RosterWeights,
+    build_roster,
+)
+from scheduler import solve as solve_module
+from scheduler.arrays import SCALE, RosterArrays
+from scheduler.check import check
+from scheduler.columns import personal_costs, relax
+from scheduler.evaluate import penalties
+from tests.scheduler.builders import MONDAY, roster, shift, volunteer
+from tests.scheduler.test_properties import problems
+
+DATA = Path(__file__).parent.parent / "data" / "curtois"
+
+
+def _brute_force(p: RosterProblem) -> float:
+    """The optimum over every subset of pairs, judged by the checker alone."""
+    pairs = [(v.id, s.id) for v in p.organization.volunteers for s in p.shifts]
+    best: float | None = None
+    for k in range(len(pairs) + 1):
+        for subset in itertools.combinations(pairs, k):
+            report = check(p, list(subset))
+            if report.feasible and (best is None or report.objective < best):
+                best = report.objective
+    assert best is not None
+    return best
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(max_vols=2, max_shifts=3))
+def test_bound_never_exceeds_the_brute_force_optimum(p: RosterProblem) -> None:
+    """Any tiny problem (requests, preferences, fairness, team rules): bound <= optimum.
+
+    Column generation runs to convergence from no start at all; its master value
+    is then no lower than its bound.
+    """
+    arr = RosterArrays.build(p)
+    relaxed = relax(arr, None, until=time.perf_counter() + 30.0, seed=1)
+    assert relaxed is not None
+    assert relaxed.converged
+    assert relaxed.bound is not None
+    best = _brute_force(p)
+    assert relaxed.bound <= best + 1e-6, (relaxed.bound, best)
+    assert relaxed.value >= relaxed.bound - 1e-6
+    assert np.all((relaxed.fractional >= 0.0) & (relaxed.fractional <= 1.0))
+
+
+def _changes_and_head_counts() -> RosterProblem:
+    """Head-count minimums and maximums, a pin, a previous roster, requests, runs of two."""
+    contract = Contract(id="c", min_consecutive_days=2, max_minutes=600)
+    return roster(
+        [volunteer("a"), volunteer("b", 0.5), volunteer("c", 1.0)],
+        [
+            shift("s0", 0, minimum=1),
+            shift("s1", 1, target=2, maximum=2),
+            shift("s2", 2, target=2, minimum=1),
+            shift("s3", 3, target=1, maximum=1),
+        ],
+        contracts=(contract,),
+        default_contract="c",
+        pins=(RosterPin(volunteer="c", shift="s3"),),
+        previous=(RosterPin(volunteer="a", shift="s0"), RosterPin(volunteer="b", shift="s2")),
+        requests=(
+            Request(volunteer="b", shift="s1", want="on", weight=3.0),
+            Request(volunteer="a", day=MONDAY, want="off", weight=2.0),
+        ),
+        weights=RosterWeights(travel=0.3, pace=0.0, change=1.5),
+    )
+
+
+def test_bound_with_head_counts_pins_and_changes() -> None:
+    """Hard head counts, a pin and a previous roster: the bound is tight and never above.
+
+    Every rule here is linear in one volunteer's schedule or a shift's head
+    count, so the master is exact up to its integrality: the converged bound
+    lies between the brute-force optimum less the cover penalties' integrality
+    gap and the optimum.
+    """
+    p = _changes_and_head_counts()
+    arr = RosterArrays.build(p)
+    relaxed = relax(arr, None, until=time.perf_counter() + 30.0, seed=1)
+    assert relaxed is not None
+    assert relaxed.bound is not None
+    assert relaxed.converged
+    best = _brute_force(p)
+    assert relaxed.bound <= best + 1e-6
+    assert relaxed.bound > 0.0  # pins, changes and requests cost something
+
+
+def test_personal_costs_price_requests_preferences_and_changes() -> None:
+    """On a roster working one shift a day, the costs add up to those terms' penalties."""
+    p = _changes_and_head_counts()
+    arr = RosterArrays.build(p)
+    cost, constant = personal_costs(arr)
+    rng = np.random.default_rng(3)
+    personal = {"request_on", "request_off", "travel", "pace", "rotation", "change"}
+    for _ in range(20):
+        chosen = rng.random(arr.num_edges) < 0.5
+        terms = penalties(arr, chosen)
+        expected = sum(t.coef * value for t, value in terms if t.rule in personal) / SCALE
+        assert float(cost[chosen].sum()) + constant == pytest.approx(expected)
+
+
+def test_curtois_instance1_bound() -> None:
+    """Curtois Instance1: converged, the bound lies within 10% under the proven optimum 607.
+
+    (The master's value there is 558: the LP of schedules is not integral.)
+    """
+    params = RosterParams(
+        time_limit=30.0,
+        seed=1,
+        max_travel_minutes=60.0,
+        weights=RosterWeights(travel=0.0, pace=0.0, change=0.0),
+    )
+    problem = to_problem(DATA / "Instance1.txt", params)
+    arr = RosterArrays.build(problem)
+    relaxed = relax(arr, None, until=time.perf_counter() + 30.0, seed=1)
+    assert relaxed is not None
+    assert relaxed.bound is not None
+    assert relaxed.converged
+    assert 0.9 * 607.0 <= relaxed.bound <= 607.0 + 1e-6
+    # The fractional roster fills the cover as the master does.
+    assert relaxed.fractional.sum() > 0
+
+
+def test_guided_search_roster_is_returned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the main CP-SAT search finds nothing, the guided search's roster is the answer.
+
+    Every solve but the last (the main one) is real; the answer passes the checker,
+    beats the constructive start, and carries the column-generation bound.
+    """
+    p = _runs_of_three()
+    real = solve_module._solve
+    calls: list[int] = []
+
+    def all_but_the_main(model: Any, arr: RosterArrays, seconds: float) -> Any:
+        calls.append(1)
+        if len(calls) == 2:  # after the guided search: the main solve
+            return cp_model.CpSolver(), cp_model.UNKNOWN
+        return real(model, arr, seconds)
+
+    guided: list[Any] = []
+    real_guided = solve_module._guided
+
+    def recorded(*args: Any) -> Any:
+        guided.append(real_guided(*args))
+        return guided[-1]
+
+    monkeypatch.setattr(solve_module, "_solve", all_but_the_main)
+    monkeypatch.setattr(solve_module, "_guided", recorded)
+    result = build_roster(p)
+    assert len(calls) == 2
+    assert guided
+    assert guided[0] is not None
+    report = check(p, result)
+    assert report.ok, report.violations
+    assert result.bound is not None
+    assert result.objective is not None
+    assert result.bound <= result.objective + 1e-6
+    unmocked = build_roster(p)
+    assert unmocked.status == RosterStatus.OPTIMAL
+    assert result.objective == unmocked.objective
+
+
+def _runs_of_three() -> RosterProblem:
+    """Four volunteers working runs of three days or more, two seats a day over a week."""
+    contract = Contract(id="c", min_consecutive_days=3, max_consecutive_days=4, max_minutes=900)
+    return roster(
+        [volunteer(n, 0.3 * i) for i, n in enumerate("abcd")],
+        [shift(f"s{d}", d, target=2) for d in range(7)],
+        contracts=(contract,),
+        default_contract="c",
+        requests=(Request(volunteer="a", day=MONDAY, want="off", weight=5.0),),
+    )
