@@ -11,9 +11,10 @@ linear program picks a convex combination of known schedules per volunteer::
                 sum_c a_cs lambda_c + u_s - o_s = target_s  for each shift s
                 head-count minimums and maximums (slack at a prohibitive cost)
 
-``cost(c)`` is the schedule's own linear cost: requests (an ``on`` request
+``cost(c)`` is the schedule's own cost: requests (an ``on`` request
 earns its weight per matching pair it works, off its weight constant),
-per-assignment preferences and changes from ``previous``. New schedules come
+per-assignment preferences, changes from ``previous`` and the squared load
+(fairness). New schedules come
 from *pricing*: each volunteer's own rules as a small CP-SAT model
 (:mod:`scheduler.volunteer_rules`) with the master's duals on its pairs.
 Prices follow Wentges' smoothing (a mix of the best duals so far and the new
@@ -22,8 +23,8 @@ ones) against the tailing-off of plain column generation.
 Two things come out:
 
 - a *lower bound* on the whole objective (the Lagrangian bound, valid at any
-  iteration, from the pricing solves' own bounds): seat-skill, team-hour and
-  fairness terms are left out and are never negative, and an ``on`` request's
+  iteration, from the pricing solves' own bounds): seat-skill and team-hour
+  terms are left out and are never negative, and an ``on`` request's
   linear earning is never above its true penalty, so this relaxes the model;
 - the master's *fractional roster* (the share of each pair over the volunteer's
   schedules), which :mod:`scheduler.solve` uses to fix the pairs the master
@@ -156,13 +157,37 @@ class _Pricing:
                 e = arr.edge_of(v, p.shift_index[pin.shift])
                 if e is not None:
                     self.model.add(lits[e] == 1)
+        # Fairness: the squared load, as in the roster model.
+        self.extra: list[Any] = []
+        self.extra_coefs: list[int] = []
+        w = p.params.weights
+        fair = round(w.fairness * SCALE)
+        if fair > 0 and len(self.edges):
+            mins = arr.shift_minutes[arr.edge_shift[self.edges]]
+            if w.fairness_unit == "shift":
+                top = min(len(self.edges), p.contract(vol.id).max_shifts_per_day * arr.num_days)
+                load: Any = sum(self.x)
+                unit = 1
+            else:
+                most = int(mins.sum())
+                c_max = p.contract(vol.id).max_minutes
+                top = -(-(most if c_max is None else min(most, c_max)) // 60)
+                load = cp_model.LinearExpr.weighted_sum(self.x, mins.tolist())
+                unit = 60
+            units = self.model.new_int_var(0, top, "")
+            self.model.add(unit * units >= load)
+            self.model.add(unit * units <= load + unit - 1)
+            square = self.model.new_int_var(0, top * top, "")
+            self.model.add_multiplication_equality(square, [units, units])
+            self.extra.append(square)
+            self.extra_coefs.append(fair * (PRICE_SCALE // SCALE))
 
     def solve(
         self, reduced: FloatArray, hint: IntArray | None, seconds: float, seed: int
     ) -> tuple[list[IntArray], float | None]:
         """Every schedule found at these reduced costs (the best last), and a bound on them."""
-        coefs = np.floor(reduced * PRICE_SCALE).astype(np.int64)
-        self.model.minimize(cp_model.LinearExpr.weighted_sum(self.x, coefs.tolist()))
+        coefs = np.floor(reduced * PRICE_SCALE).astype(np.int64).tolist() + self.extra_coefs
+        self.model.minimize(cp_model.LinearExpr.weighted_sum(self.x + self.extra, coefs))
         self.model.clear_hints()  # type: ignore[no-untyped-call]
         if hint is not None:
             on = np.isin(self.edges, hint)
@@ -228,8 +253,21 @@ class _Master:
         self.seen.add(key)
         self.col_vol.append(v)
         self.col_edges.append(edges)
-        self.col_cost.append(float(self.cost[edges].sum()))
+        self.col_cost.append(self.column_cost(v, edges))
         return True
+
+    def column_cost(self, v: int, edges: IntArray) -> float:
+        """A schedule's own cost: its pairs' costs and its squared load (fairness)."""
+        cost = float(self.cost[edges].sum())
+        w = self.arr.problem.params.weights
+        fair = round(w.fairness * SCALE)
+        if fair > 0 and len(edges):
+            if w.fairness_unit == "shift":
+                units = len(edges)
+            else:
+                units = -(-int(self.arr.shift_minutes[self.arr.edge_shift[edges]].sum()) // 60)
+            cost += fair * units * units / SCALE
+        return cost
 
     def solve(self) -> Any:
         """Solve the LP (HiGHS); ``None`` when it fails."""
@@ -308,6 +346,11 @@ class _Master:
             rest = np.concatenate((rest, np.asarray(res.ineqlin.marginals, dtype=float)))
         return eq[:nv], rest
 
+    def phase_two(self, res: Any) -> bool:
+        """Whether the LP solution ``res`` gives every volunteer real schedules."""
+        first = len(self.col_vol) + 2 * self.num_shifts
+        return bool(np.sum(res.x[first : first + self.num_vols]) < 1e-9)
+
     def shift_price(self, y: FloatArray) -> FloatArray:
         """Per shift, what one more volunteer on it is worth at duals ``y``."""
         ns, n_min = self.num_shifts, len(self.min_rows)
@@ -346,7 +389,8 @@ def relax(
     Returns
     -------
     Relaxation | None
-        ``None`` when no master LP was solved in time.
+        ``None`` when no master LP was solved in time, or when its prices say
+        nothing (most shifts priced at the slack penalty: see :func:`_degenerate`).
     """
     vptr = arr.vol_start()
     vols = np.flatnonzero(np.diff(vptr) > 0)
@@ -376,6 +420,9 @@ def relax(
         for j in np.flatnonzero(lam > 1e-9).tolist():
             fractional[master.col_edges[j]] += lam[j]
         pi, y_lp = master.duals(res)
+        if master.phase_two(res) and _degenerate(master, y_lp):
+            logger.debug("column generation: the master's prices are its slack penalty")
+            return None
         heaviest: dict[int, IntArray] = {}
         weight: dict[int, float] = {}
         for j in np.flatnonzero(lam > 1e-9).tolist():
@@ -420,6 +467,24 @@ def relax(
     )
 
 
+DEGENERATE_SHARE = 0.5
+"""Share of shifts priced at the slack penalty above which the master's duals are
+taken to say nothing."""
+
+
+def _degenerate(master: _Master, y: FloatArray) -> bool:
+    """Whether most shifts are priced at the penalty of the master's slack.
+
+    When every shift's head count is fixed (minimum = maximum), the master is a
+    set partitioning whose duals are far from unique, and the LP solver returns
+    extreme ones, at the penalty of the slack columns. Pricing at those prices
+    asks each volunteer for as many shifts as possible, whatever they cost;
+    measured on Timefold LARGE: 36 iterations, the master's value never moved.
+    """
+    price = master.shift_price(y)
+    return bool(np.mean(np.abs(price) >= 0.5 * master.big) > DEGENERATE_SHARE)
+
+
 def _price_all(
     arr: RosterArrays,
     master: _Master,
@@ -460,7 +525,7 @@ def _price_all(
         if total is not None:
             total += lower
         for picked in schedules:
-            at_lp = float((master.cost[picked] - price_lp[es[picked]]).sum())
+            at_lp = master.column_cost(v, picked) - float(price_lp[es[picked]].sum())
             if at_lp < pi[master.row_of[v]] - TOLERANCE:
                 added += master.add(v, picked)
     return added, total

@@ -193,3 +193,27 @@ def _runs_of_three() -> RosterProblem:
         default_contract="c",
         requests=(Request(volunteer="a", day=MONDAY, want="off", weight=5.0),),
     )
+
+
+def test_fixed_head_counts_give_no_relaxation() -> None:
+    """Every shift needs exactly one volunteer: the master's prices say nothing, so no relaxation.
+
+    (A set partitioning master: its LP duals sit at the slack penalty. With one
+    shift of four held exactly and the others free, the relaxation is made.)
+    """
+    vols = [volunteer("a"), volunteer("b", 0.5)]
+    exact = [shift(f"s{d}", d, minimum=1, maximum=1) for d in range(4)]
+    p = roster(vols, exact, requests=(Request(volunteer="a", shift="s1", want="off"),))
+    arr = RosterArrays.build(p)
+    start = np.zeros(arr.num_edges, dtype=bool)
+    for d in range(4):
+        e = arr.edge_of(d % 2, d)
+        assert e is not None
+        start[e] = True
+    assert relax(arr, start, until=time.perf_counter() + 10.0, seed=1) is None
+    free = [exact[0], *(shift(f"s{d}", d) for d in range(1, 4))]
+    p = roster(vols, free, requests=(Request(volunteer="a", shift="s1", want="off"),))
+    arr = RosterArrays.build(p)
+    relaxed = relax(arr, start, until=time.perf_counter() + 10.0, seed=1)
+    assert relaxed is not None
+    assert relaxed.bound is not None
