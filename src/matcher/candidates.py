@@ -30,6 +30,7 @@ from volunteers import AvailabilityGrid, Organization, coords
 from volunteers.bits import U64, BoolArray, MemberMasks, bit_masks, contains, intersects
 from volunteers.geo import FloatArray, IntArray
 from volunteers.memo import cached
+from volunteers.travel import REACH_TOLERANCE
 
 logger = logging.getLogger(__name__)
 
@@ -622,7 +623,7 @@ def _why_not(arr: DispatchArrays, v: int, o: int) -> str:
         return "missing a required skill or team category"
     if not arr.ord_remote[o]:
         t = float(p.travel.pairwise_minutes(arr.vol_xy[[v]], arr.ord_xy[[o]])[0])
-        if t > p.params.max_travel_minutes + 1e-9:
+        if t > p.params.max_travel_minutes + REACH_TOLERANCE:
             return f"{t:.0f} minutes away, beyond the {p.params.max_travel_minutes:g}-minute circle"
     if arr.vol_cap_left[v] < arr.ord_duration[o] - 1e-9:
         return "weekly hour cap reached"

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from matcher.model import NORMAL, DispatchProblem, ResolvedOrder
 from matcher.result import DispatchResult, ObjectiveValue, SolveStatus
 from volunteers.geo import Location
+from volunteers.travel import REACH_TOLERANCE
 
 
 class CheckReport(BaseModel):
@@ -140,7 +141,7 @@ def check(problem: DispatchProblem, result: DispatchResult) -> CheckReport:
             if r.same_team and not v.teams:
                 bad.append(f"volunteer {vid!r} is in no team but order {r.id!r} needs one")
             travel = 0.0 if r.remote else _minutes(v.home, r.location, problem)
-            if travel > params.max_travel_minutes + 1e-6:
+            if travel > params.max_travel_minutes + REACH_TOLERANCE:
                 bad.append(
                     f"volunteer {vid!r} is {travel:.1f} min from order {r.id!r}, beyond the circle"
                 )

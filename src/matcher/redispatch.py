@@ -49,6 +49,7 @@ from matcher.result import (
 from matcher.solve import dispatch
 from volunteers.bits import contains
 from volunteers.geo import IntArray, coords
+from volunteers.travel import REACH_TOLERANCE
 
 
 def redispatch(
@@ -337,7 +338,7 @@ def _servable_by(problem: DispatchProblem, order_ids: Sequence[str], freed: set[
     minutes = problem.travel.matrix_minutes(
         coords(v.home for v in vols), coords(o.location for o in candidates)
     )
-    reach = remote[None, :] | (minutes <= problem.params.max_travel_minutes + 1e-6)
+    reach = remote[None, :] | (minutes <= problem.params.max_travel_minutes + REACH_TOLERANCE)
     category = {t.id: t.category for t in org.teams}
     excluded = {(x.order, x.volunteer) for x in problem.exclusions}
     out: set[str] = set()

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from scheduler.model import RosterProblem
 from scheduler.result import RosterResult
+from volunteers.travel import REACH_TOLERANCE
 
 
 @dataclass
@@ -86,7 +87,7 @@ def check(problem: RosterProblem, result: RosterResult | list[tuple[str, str]]) 
                         [[v.home.lat, v.home.lon]], [[post.location.lat, post.location.lon]]
                     )[0]
                 )
-                if minutes > p.params.max_travel_minutes + 1e-6:
+                if minutes > p.params.max_travel_minutes + REACH_TOLERANCE:
                     bad.append(f"{vid} lives {minutes:.1f} min from post {post.id} (shift {sid})")
             travel[(vid, sid)] = minutes
             if not v.availability.is_free(s.start, s.end):

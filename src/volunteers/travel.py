@@ -39,6 +39,11 @@ from volunteers.geo import haversine_km as _haversine_km
 from volunteers.memo import memo
 
 DEFAULT_MAX_TRAVEL_MINUTES = 15.0
+
+REACH_TOLERANCE = 1e-6
+"""Minutes by which a trip may exceed the limit and still count as within reach
+(rounding); the solvers and the checkers use the same one, so that a trip of
+exactly the limit is judged alike by both."""
 """The "15-minute circle": default maximum one-way travel time, in minutes."""
 
 SPEED_PRESETS: dict[str, tuple[float, float]] = {
@@ -143,7 +148,7 @@ class StraightLineTravel(BaseModel):
         if len(o) == 0 or len(d) == 0:
             return _empty_pairs()
         # The radius carries the same tolerance as the minutes filter below.
-        radius = self.reach_km(max_minutes + 1e-9)
+        radius = self.reach_km(max_minutes + REACH_TOLERANCE)
         if len(d) <= FEW_DESTINATIONS:
             # A box filter per destination beats building a tree over the origins.
             rows = [np.flatnonzero(within_box(o, xy, radius)) for xy in d]
@@ -152,7 +157,7 @@ class StraightLineTravel(BaseModel):
         else:
             di, oi = SpatialIndex(o).pairs_within(d, radius)
         minutes = self.pairwise_minutes(o[oi], d[di])
-        keep = minutes <= max_minutes + 1e-9
+        keep = minutes <= max_minutes + REACH_TOLERANCE
         return oi[keep], di[keep], minutes[keep]
 
 
@@ -281,7 +286,7 @@ class MatrixTravel(BaseModel):
         o, d = as_coords(origins), as_coords(destinations)
         if len(o) == 0 or len(d) == 0:
             return _empty_pairs()
-        zi, zj = np.nonzero(self._matrix <= max_minutes + 1e-9)
+        zi, zj = np.nonzero(self._matrix <= max_minutes + REACH_TOLERANCE)
         zi, zj = zi.astype(np.int64), zj.astype(np.int64)
         return _sort_pairs(
             *_zone_join(self.zone_of(o), self.zone_of(d), zi, zj, self._matrix[zi, zj])
@@ -487,14 +492,14 @@ class RoadGraphTravel(BaseModel):
         dv, da = self._snap(d)
         uniq_o, o_zone = np.unique(ou, return_inverse=True)
         uniq_d, d_zone = np.unique(dv, return_inverse=True)
-        paths = self._paths(uniq_o, limit=max_minutes + 1e-9)[:, uniq_d]
-        zi, zj = np.nonzero(paths <= max_minutes + 1e-9)
+        paths = self._paths(uniq_o, limit=max_minutes + REACH_TOLERANCE)[:, uniq_d]
+        zi, zj = np.nonzero(paths <= max_minutes + REACH_TOLERANCE)
         zi, zj = zi.astype(np.int64), zj.astype(np.int64)
         oi, di, net = _zone_join(
             o_zone.astype(np.int64), d_zone.astype(np.int64), zi, zj, paths[zi, zj]
         )
         minutes = oa[oi] + net + da[di]
-        keep = minutes <= max_minutes + 1e-9
+        keep = minutes <= max_minutes + REACH_TOLERANCE
         return _sort_pairs(oi[keep], di[keep], minutes[keep])
 
 

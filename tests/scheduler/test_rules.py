@@ -70,6 +70,18 @@ def test_reach() -> None:
     assert r.unfilled[0].in_reach == 0
 
 
+def test_reach_at_exactly_the_limit() -> None:
+    """1.5 km away is exactly 15 walking minutes: within reach, for the solver and the checker.
+
+    (Found by Hypothesis: the solver had judged the trip 15.0000001 minutes, out
+    of reach, while the checker let it in, so the brute force beat the solver.)
+    """
+    p = roster([volunteer("edge", 1.5)], [shift("s")])
+    r = solve(p)
+    assert on(r) == {("edge", "s")}
+    assert check(p, r).ok
+
+
 def test_shorter_travel_preferred() -> None:
     """With a travel weight, the nearer of two volunteers gets the shift."""
     vols = [volunteer("near", 0.1), volunteer("mid", 1.0)]
