@@ -67,6 +67,12 @@ MIN_PRICING_SECONDS = 0.02
 PRICING_LINEARIZATION = 2
 """CP-SAT's linearization level in the pricing solves."""
 
+STOP_GAP = 1e-4
+"""Relative gap between the master's value and the bound at which column
+generation stops (its tail adds little: on Timefold SMALL, the last 30 of 54
+iterations closed 0.1%; on Curtois Instance4, stopping at 0.1% left the bound
+at 1,714.8 where converging proves the optimum, 1,716)."""
+
 TOLERANCE = 1e-6
 """Reduced cost below which a schedule enters the master (weight units)."""
 
@@ -88,7 +94,8 @@ class Relaxation:
         Master solves made; schedules generated (the start's included).
     converged
         Whether pricing found no better schedule (the bound then equals the
-        master's value, up to the pricing solves' gaps).
+        master's value, up to the pricing solves' gaps), or the two are within
+        :data:`STOP_GAP` of each other.
     """
 
     fractional: FloatArray
@@ -370,7 +377,12 @@ class _Master:
 
 
 def relax(
-    arr: RosterArrays, start: BoolArray | None, *, until: float, seed: int = 0
+    arr: RosterArrays,
+    start: BoolArray | None,
+    *,
+    until: float,
+    seed: int = 0,
+    incumbent: float | None = None,
 ) -> Relaxation | None:
     """Column generation until ``until`` (a ``time.perf_counter()`` value) or convergence.
 
@@ -385,6 +397,10 @@ def relax(
         When to stop.
     seed
         CP-SAT's random seed in the pricing solves.
+    incumbent
+        The objective of a known roster: column generation stops once its
+        bound, rounded up to whole :data:`~scheduler.arrays.SCALE` units,
+        proves it optimal.
 
     Returns
     -------
@@ -452,7 +468,11 @@ def relax(
             len(master.col_vol),
             added,
         )
-        if added == 0 and time.perf_counter() < until:
+        close = best_bound is not None and (
+            value - best_bound <= STOP_GAP * max(1.0, abs(value))
+            or (incumbent is not None and np.ceil(best_bound * SCALE - 1e-4) >= incumbent * SCALE)
+        )
+        if (added == 0 or close) and time.perf_counter() < until:
             converged = True
             break
     if res is None:

@@ -33,6 +33,14 @@ breaks a minimum rule, of :mod:`scheduler.sequential`, volunteer by volunteer). 
 would take too long to build for the time limit, or CP-SAT finds nothing in it, the
 constructive roster is the answer if it keeps every hard rule (priced term by term by
 :mod:`scheduler.evaluate`; no bound then).
+
+Models of at most :data:`COLUMNS_MAX_PAIRS` pairs go through three phases before the
+main search: a quick CP-SAT look (:data:`QUICK_SHARE` of the limit; a model proven
+there is done); column generation over volunteers' schedules (:mod:`scheduler.columns`,
+up to :data:`COLUMN_SHARE`), whose Lagrangian bound is given to CP-SAT as a constraint
+on the objective and reported when it beats CP-SAT's own; and a search of the model with
+the pairs its master LP settles at 0 or 1 fixed (up to :data:`GUIDED_SHARE`), whose
+roster hints the main search when it beats the best start.
 """
 
 from __future__ import annotations
@@ -122,29 +130,54 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     t5 = time.perf_counter()
     timings.update({"build": t4 - t3, "warm_start": t5 - t4})
     lower: float | None = None
+    # Solvers of models with pairs fixed (the completed construction, the
+    # guided search): their bounds are their own objectives, not the problem's.
+    fixed = [start]
+    solver, status = None, cp_model.UNKNOWN
     if arr.num_edges <= COLUMNS_MAX_PAIRS:
-        until = min(deadline, t5 + COLUMN_SHARE * params.time_limit)
-        relaxed = relax(arr, built if start is not None else None, until=until, seed=params.seed)
+        # A quick look first: easy models are proven at once (Timefold SMALL
+        # in 0.2 s, where column generation alone takes 4 s).
+        solver, status = _solve(model, arr, min(deadline - t5, QUICK_SHARE * params.time_limit))
         t6 = time.perf_counter()
-        timings["columns"] = t6 - t5
-        if relaxed is not None:
-            if relaxed.bound is not None:
-                # Every objective is a whole number of 1 / SCALE units: round
-                # the bound up to one (less a float tolerance), and tell CP-SAT,
-                # which then stops as soon as it reaches it.
-                units = int(np.ceil(relaxed.bound * SCALE - 1e-4))
-                lower = units / SCALE
-                model.add(_objective_expr(terms) >= units - constant)
-            seconds = min(deadline - t6, GUIDED_SHARE * params.time_limit)
-            guided = _guided(model, x, relaxed.fractional, arr, seconds, start)
-            if guided is not None:
-                start = guided
-            timings["guided"] = time.perf_counter() - t6
-    t7 = time.perf_counter()
-    solver, status = _solve(model, arr, max(0.01, deadline - t7))
-    timings["solve"] = time.perf_counter() - t7
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start is not None:
-        solver, status = start, cp_model.FEASIBLE  # the best start, completed
+        timings["quick"] = t6 - t5
+        seed_roster = built if start is not None else None
+        best = start
+        if status == cp_model.FEASIBLE:
+            _hint_all(model, model, solver)
+            seed_roster = np.asarray([solver.boolean_value(v) for v in x], dtype=bool)
+            best = solver
+        if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+            until = min(deadline, t6 + COLUMN_SHARE * params.time_limit)
+            known = None if best is None else (best.objective_value + constant) / SCALE
+            relaxed = relax(arr, seed_roster, until=until, seed=params.seed, incumbent=known)
+            t7 = time.perf_counter()
+            timings["columns"] = t7 - t6
+            if relaxed is not None:
+                if relaxed.bound is not None:
+                    # Every objective is a whole number of 1 / SCALE units: round
+                    # the bound up to one (less a float tolerance), and tell
+                    # CP-SAT, which then stops as soon as it reaches it.
+                    units = int(np.ceil(relaxed.bound * SCALE - 1e-4))
+                    lower = units / SCALE
+                    model.add(_objective_expr(terms) >= units - constant)
+                seconds = min(deadline - t7, GUIDED_SHARE * params.time_limit)
+                guided = _guided(model, x, relaxed.fractional, arr, seconds, best)
+                if guided is not None:
+                    fixed.append(guided)
+                    best = guided
+                timings["guided"] = time.perf_counter() - t7
+            t8 = time.perf_counter()
+            main, main_status = _solve(model, arr, max(0.01, deadline - t8))
+            timings["solve"] = time.perf_counter() - t8
+            if main_status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+                solver, status = main, main_status
+            elif best is not None:
+                solver, status = best, cp_model.FEASIBLE  # the best start, completed
+    else:
+        solver, status = _solve(model, arr, max(0.01, deadline - t5))
+        timings["solve"] = time.perf_counter() - t5
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start is not None:
+            solver, status = start, cp_model.FEASIBLE  # the constructive roster, completed
     if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
         return _empty(arr, RosterStatus.INFEASIBLE, _infeasible_reasons(arr), t0, timings)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -154,12 +187,11 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     chosen = np.asarray([solver.boolean_value(v) for v in x], dtype=bool)
     penalties = [(t, v) for t in terms if t.coef != 0 and (v := _value(solver, t.var)) != 0]
     objective = (solver.objective_value + constant) / SCALE
-    # A start solved a model with pairs fixed: its bound is its own objective,
-    # not a bound of the problem.
-    bound = None if solver is start else (solver.best_objective_bound + constant) / SCALE
+    of_fixed = any(solver is f for f in fixed)
+    bound = None if of_fixed else (solver.best_objective_bound + constant) / SCALE
     if lower is not None:
         bound = lower if bound is None else max(bound, lower)
-    proven = status == cp_model.OPTIMAL and solver is not start
+    proven = status == cp_model.OPTIMAL and not of_fixed
     if bound is not None and objective <= bound + 1e-6:
         proven = True
     result_status = RosterStatus.OPTIMAL if proven else RosterStatus.FEASIBLE
@@ -220,6 +252,10 @@ def _warm_start(
 COLUMNS_MAX_PAIRS = 30_000
 """Largest model (eligible pairs) given a column-generation phase (:mod:`scheduler.columns`)."""
 
+QUICK_SHARE = 0.05
+"""Share of the time limit for a first CP-SAT search of the whole model, before
+column generation (a model proven optimal there needs nothing else)."""
+
 COLUMN_SHARE = 0.3
 """Most of the time limit spent in column generation."""
 
@@ -267,11 +303,20 @@ def _guided(
     )
     if start is not None and solver.objective_value >= start.objective_value:
         return None
+    _hint_all(model, fixed, solver)
+    return solver
+
+
+def _hint_all(model: cp_model.CpModel, solved: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
+    """Hint every variable of ``model`` with its value in ``solver``'s solution.
+
+    ``solved`` is the model ``solver`` solved: ``model`` itself or a copy of it
+    with constraints added.
+    """
     model.clear_hints()  # type: ignore[no-untyped-call]
     for i in range(len(model.proto.variables)):
         var = model.get_int_var_from_proto_index(i)
-        model.add_hint(var, solver.value(fixed.get_int_var_from_proto_index(i)))
-    return solver
+        model.add_hint(var, solver.value(solved.get_int_var_from_proto_index(i)))
 
 
 MIN_GUIDED_SECONDS = 0.05

@@ -147,8 +147,9 @@ def test_curtois_instance1_bound() -> None:
 def test_guided_search_roster_is_returned(monkeypatch: pytest.MonkeyPatch) -> None:
     """When the main CP-SAT search finds nothing, the guided search's roster is the answer.
 
-    Every solve but the last (the main one) is real; the answer passes the checker,
-    beats the constructive start, and carries the column-generation bound.
+    The quick look and the main search find nothing; only the guided search is
+    real. The answer passes the checker, beats the constructive start, carries
+    the column-generation bound, and is the optimum.
     """
     p = _runs_of_three()
     real = solve_module._solve
@@ -156,9 +157,9 @@ def test_guided_search_roster_is_returned(monkeypatch: pytest.MonkeyPatch) -> No
 
     def all_but_the_main(model: Any, arr: RosterArrays, seconds: float) -> Any:
         calls.append(1)
-        if len(calls) == 2:  # after the guided search: the main solve
-            return cp_model.CpSolver(), cp_model.UNKNOWN
-        return real(model, arr, seconds)
+        if len(calls) == 2:  # the quick look, the guided search, the main search
+            return real(model, arr, seconds)
+        return cp_model.CpSolver(), cp_model.UNKNOWN
 
     guided: list[Any] = []
     real_guided = solve_module._guided
@@ -170,7 +171,7 @@ def test_guided_search_roster_is_returned(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(solve_module, "_solve", all_but_the_main)
     monkeypatch.setattr(solve_module, "_guided", recorded)
     result = build_roster(p)
-    assert len(calls) == 2
+    assert len(calls) == 3
     assert guided
     assert guided[0] is not None
     report = check(p, result)
@@ -178,6 +179,7 @@ def test_guided_search_roster_is_returned(monkeypatch: pytest.MonkeyPatch) -> No
     assert result.bound is not None
     assert result.objective is not None
     assert result.bound <= result.objective + 1e-6
+    monkeypatch.undo()
     unmocked = build_roster(p)
     assert unmocked.status == RosterStatus.OPTIMAL
     assert result.objective == unmocked.objective
