@@ -143,3 +143,33 @@ def test_completed_construction_claims_no_bound(monkeypatch: pytest.MonkeyPatch)
     assert result.assignments
     report = check(p, result)
     assert report.ok, (report.violations, report.objective, result.objective)
+
+
+def test_objective_is_priced_from_the_roster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Penalty variables left slack by a solve do not reach the reported objective.
+
+    Every CP-SAT search is replaced by one that pushes the penalty variables as
+    high as they go (as a solve stopped early may leave them): the objective and
+    the named penalties still are the roster's own, which the checker recomputes.
+    """
+
+    def slack(model: cp_model.CpModel, arr: RosterArrays, seconds: float) -> object:
+        loose = model.clone()
+        loose.clear_objective()  # type: ignore[no-untyped-call]
+        # The pair variables come first (one per pair); push the others up.
+        others = [
+            loose.get_int_var_from_proto_index(i)
+            for i in range(arr.num_edges, len(loose.proto.variables))
+        ]
+        loose.maximize(sum(others))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = 5.0
+        return solver, solver.solve(loose)
+
+    monkeypatch.setattr(solve_module, "_solve", slack)
+    p = _with_previous()
+    result = build_roster(p)
+    assert result.objective is not None
+    report = check(p, result)
+    assert report.ok, (report.violations, report.objective, result.objective)
+    assert result.objective == pytest.approx(sum(x.amount for x in result.penalties))
