@@ -405,8 +405,10 @@ def relax(
     Returns
     -------
     Relaxation | None
-        ``None`` when no master LP was solved in time, or when its prices say
-        nothing (most shifts priced at the slack penalty: see :func:`_degenerate`).
+        ``None`` when no master LP was solved in time, when its prices say
+        nothing (most shifts priced at the slack penalty: see :func:`_degenerate`),
+        or when a pricing round would take more than a :data:`MIN_ROUNDS`-th of
+        the time.
     """
     vptr = arr.vol_start()
     vols = np.flatnonzero(np.diff(vptr) > 0)
@@ -425,6 +427,7 @@ def relax(
     iterations = 0
     converged = False
     control = current()
+    began = time.perf_counter()
     while time.perf_counter() < until and not control.stop_requested():
         solved = master.solve()
         if solved is None:
@@ -447,9 +450,16 @@ def relax(
                 weight[v], heaviest[v] = float(lam[j]), master.col_edges[j]
         while True:
             y = y_lp if center is None else SMOOTHING * center + (1 - SMOOTHING) * y_lp
+            # The first round shows how long rounds take: column generation
+            # needs several, so it is given up when one would not fit
+            # MIN_ROUNDS times in the time it has.
+            longest = (until - began) / MIN_ROUNDS if iterations == 1 else None
             added, lower = _price_all(
-                arr, master, pricing, vols, y, y_lp, pi, heaviest, until, seed, type_of_key
+                arr, master, pricing, vols, y, y_lp, pi, heaviest, until, seed, type_of_key, longest
             )
+            if added < 0:
+                logger.debug("column generation: a pricing round would take too long")
+                return None
             if lower is not None:
                 bound = constant + master.rhs_value(y) + lower
                 if best_bound is None or bound > best_bound:
@@ -487,6 +497,13 @@ def relax(
     )
 
 
+MIN_ROUNDS = 5
+"""Pricing rounds column generation must have time for, or it is given up
+(measured: 11-54 rounds to converge on Curtois and Timefold instances)."""
+
+PROBE_VOLUNTEERS = 10
+"""Volunteers priced before a round's length is extrapolated."""
+
 DEGENERATE_SHARE = 0.5
 """Share of shifts priced at the slack penalty above which the master's duals are
 taken to say nothing."""
@@ -517,13 +534,17 @@ def _price_all(
     until: float,
     seed: int,
     type_of_key: dict[str, int],
+    longest: float | None = None,
 ) -> tuple[int, float | None]:
     """Price every volunteer at duals ``y``.
 
     Returns the number of schedules added (those with a negative reduced cost
     at the LP's own duals ``y_lp`` and ``pi``) and the sum of the pricing
-    solves' bounds (``None`` when some volunteer gave none).
+    solves' bounds (``None`` when some volunteer gave none). The number is -1
+    when the round, extrapolated from its first :data:`PROBE_VOLUNTEERS`
+    volunteers, would take more than ``longest`` seconds.
     """
+    began = time.perf_counter()
     es = arr.edge_shift
     price = master.shift_price(y)
     price_lp = master.shift_price(y_lp)
@@ -533,6 +554,9 @@ def _price_all(
         left = until - time.perf_counter()
         if left <= 0:
             return added, None
+        too_long = longest is not None and i >= PROBE_VOLUNTEERS
+        if too_long and (time.perf_counter() - began) / i * len(vols) > (longest or 0.0):
+            return -1, None
         if v not in pricing:
             pricing[v] = _Pricing(arr, v, type_of_key)
         pr = pricing[v]

@@ -219,3 +219,21 @@ def test_fixed_head_counts_give_no_relaxation() -> None:
     relaxed = relax(arr, start, until=time.perf_counter() + 10.0, seed=1)
     assert relaxed is not None
     assert relaxed.bound is not None
+
+
+def test_gives_up_when_rounds_would_not_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first pricing round extrapolated past its share of the time: no relaxation.
+
+    (With thousands of volunteers a round can take longer than the whole phase;
+    the time then goes to the main search.) The same problem with the default
+    shares is relaxed.
+    """
+    from scheduler import columns
+
+    p = _runs_of_three()
+    arr = RosterArrays.build(p)
+    monkeypatch.setattr(columns, "PROBE_VOLUNTEERS", 1)
+    monkeypatch.setattr(columns, "MIN_ROUNDS", 10**9)
+    assert relax(arr, None, until=time.perf_counter() + 10.0, seed=1) is None
+    monkeypatch.undo()
+    assert relax(arr, None, until=time.perf_counter() + 10.0, seed=1) is not None
