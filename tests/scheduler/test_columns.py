@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -29,20 +28,14 @@ from scheduler.check import check
 from scheduler.columns import personal_costs, relax
 from scheduler.evaluate import penalties
 from tests.scheduler.builders import MONDAY, roster, shift, volunteer
-from tests.scheduler.test_properties import problems
+from tests.scheduler.test_properties import brute_force_optimum, problems
 
 DATA = Path(__file__).parent.parent / "data" / "curtois"
 
 
 def _brute_force(p: RosterProblem) -> float:
     """The optimum over every subset of pairs, judged by the checker alone."""
-    pairs = [(v.id, s.id) for v in p.organization.volunteers for s in p.shifts]
-    best: float | None = None
-    for k in range(len(pairs) + 1):
-        for subset in itertools.combinations(pairs, k):
-            report = check(p, list(subset))
-            if report.feasible and (best is None or report.objective < best):
-                best = report.objective
+    best = brute_force_optimum(p)
     assert best is not None
     return best
 

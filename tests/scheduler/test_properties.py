@@ -138,10 +138,8 @@ def test_rosters_pass_the_checker(p: RosterProblem) -> None:
     assert report.objective_matches, (report.objective, result.objective)
 
 
-@settings(max_examples=40, deadline=None)
-@given(problems(max_vols=2, max_shifts=3))
-def test_tiny_rosters_match_brute_force(p: RosterProblem) -> None:
-    """Every subset of (volunteer, shift) pairs, judged by the checker alone: same optimum."""
+def brute_force_optimum(p: RosterProblem) -> float | None:
+    """The least objective over every subset of pairs the checker finds feasible."""
     pairs = [(v.id, s.id) for v in p.organization.volunteers for s in p.shifts]
     best: float | None = None
     for k in range(len(pairs) + 1):
@@ -149,6 +147,14 @@ def test_tiny_rosters_match_brute_force(p: RosterProblem) -> None:
             report = check(p, list(subset))
             if report.feasible and (best is None or report.objective < best):
                 best = report.objective
+    return best
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(max_vols=2, max_shifts=3))
+def test_tiny_rosters_match_brute_force(p: RosterProblem) -> None:
+    """Every subset of (volunteer, shift) pairs, judged by the checker alone: same optimum."""
+    best = brute_force_optimum(p)
     result = build_roster(p)
     assert best is not None  # the empty roster is always feasible here (no minimums)
     assert result.objective is not None
