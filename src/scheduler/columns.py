@@ -434,17 +434,17 @@ def relax(
             break
         res = solved
         iterations += 1
-        lam = np.asarray(res.x[: len(master.col_vol)])
-        fractional = np.zeros(arr.num_edges)
-        for j in np.flatnonzero(lam > 1e-9).tolist():
-            fractional[master.col_edges[j]] += lam[j]
         pi, y_lp = master.duals(res)
         if master.phase_two(res) and _degenerate(master, y_lp):
             logger.debug("column generation: the master's prices are its slack penalty")
             return None
+        # The fractional roster, and each volunteer's heaviest schedule (a pricing hint).
+        lam = np.asarray(res.x[: len(master.col_vol)])
+        fractional = np.zeros(arr.num_edges)
         heaviest: dict[int, IntArray] = {}
         weight: dict[int, float] = {}
         for j in np.flatnonzero(lam > 1e-9).tolist():
+            fractional[master.col_edges[j]] += lam[j]
             v = master.col_vol[j]
             if lam[j] > weight.get(v, 0.0):
                 weight[v], heaviest[v] = float(lam[j]), master.col_edges[j]
