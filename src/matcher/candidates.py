@@ -327,6 +327,36 @@ class Candidates:
         cost: FloatArray = self.edge_cost[self.opt_edge].astype(np.float64)
         return cost
 
+    def restrict(self, keep: BoolArray) -> tuple[Candidates, IntArray]:
+        """The candidates of the orders where ``keep`` is true (the others get none).
+
+        Returns the restricted candidates and, for each of their options, its
+        index among this object's options. Order indices are unchanged.
+        """
+        edge_keep = keep[self.edge_order]
+        new_edge = np.cumsum(edge_keep) - 1
+        opt_keep = edge_keep[self.opt_edge]
+        opt_map = np.flatnonzero(opt_keep).astype(np.int64)
+        new_opt = np.cumsum(opt_keep) - 1
+        both = opt_keep[self.conflict_a] & opt_keep[self.conflict_b]
+        pinned = self.pinned_edges[edge_keep[self.pinned_edges]]
+        sub = Candidates(
+            edge_vol=self.edge_vol[edge_keep],
+            edge_order=self.edge_order[edge_keep],
+            edge_travel=self.edge_travel[edge_keep],
+            edge_cost=self.edge_cost[edge_keep],
+            edge_continuity=self.edge_continuity[edge_keep],
+            opt_edge=new_edge[self.opt_edge[opt_keep]].astype(np.int64),
+            opt_start=self.opt_start[opt_keep],
+            conflict_a=new_opt[self.conflict_a[both]].astype(np.int64),
+            conflict_b=new_opt[self.conflict_b[both]].astype(np.int64),
+            funnel=self.funnel,
+            pinned_edges=new_edge[pinned].astype(np.int64),
+            pinned_starts={o: s for o, s in self.pinned_starts.items() if keep[o]},
+            pin_errors=list(self.pin_errors),
+        )
+        return sub, opt_map
+
 
 def minutes_used(arr: DispatchArrays, cand: Candidates, options: IntArray) -> FloatArray:
     """Minutes each volunteer serves in a plan given by its chosen options."""
