@@ -204,15 +204,26 @@ def greedy(
     pinned_first = sorted(set(sequence.tolist()), key=lambda o: (o not in pinned_by_order,))
     rank = {o: i for i, o in enumerate(sequence.tolist())}
     pinned_first.sort(key=lambda o: (o not in pinned_by_order, rank[o]))
+    # Orders with one start, no team rule and no pin take their k lowest-key
+    # usable options directly (what ``pick`` would choose, without its search).
     for o in pinned_first:
         opts = index.of_order(o)
         d = arr.ord_duration[o]
         vols = cand.edge_vol[cand.opt_edge[opts]]
         usable = opts[~blocked[opts] & (left[vols] >= d - 1e-9)]
-        got = pick(arr, cand, o, usable, key, pinned_by_order.get(o, ()), cand.pinned_starts.get(o))
-        if got is None:
-            continue
-        sel, team = got
+        team: int | None = None
+        if len(arr.ord_starts[o]) == 1 and not arr.orders[o].same_team and o not in pinned_by_order:
+            k = int(arr.ord_k[o])
+            if len(usable) < k:
+                continue
+            sel = usable[np.argsort(key[usable], kind="stable")[:k]]
+        else:
+            got = pick(
+                arr, cand, o, usable, key, pinned_by_order.get(o, ()), cand.pinned_starts.get(o)
+            )
+            if got is None:
+                continue
+            sel, team = got
         chosen.append(sel)
         if team is not None:
             teams[o] = team

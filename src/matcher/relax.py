@@ -254,17 +254,16 @@ def _solve_batch(
     options: dict[str, Any] = {"presolve": False}
     if seconds is not None:
         options["time_limit"] = max(seconds, 0.01)
-    rows: dict[str, Any] = {"A_ub": a_ub, "b_ub": np.ones(a_ub.shape[0])} if a_ub.shape[0] else {}
-    res = linprog(
-        c,
-        A_eq=vstack([eq_start, eq_order]).tocsr(),
-        b_eq=np.concatenate((np.zeros(ng), np.ones(no))),
-        bounds=(0.0, 1.0),
-        method="highs",
-        **rows,
-    )
+    rows: dict[str, Any] = {
+        "A_eq": vstack([eq_start, eq_order]).tocsr(),
+        "b_eq": np.concatenate((np.zeros(ng), np.ones(no))),
+        "options": options,
+    }
+    if a_ub.shape[0]:
+        rows |= {"A_ub": a_ub, "b_ub": np.ones(a_ub.shape[0])}
+    res = linprog(c, bounds=(0, 1), method="highs", **rows)
     if res.status != 0 or res.x is None:
-        logger.warning("cost LP of %d options ended with status %d", m, res.status)
+        logger.info("cost LP of %d options ended with status %d", m, res.status)
         return None
     if a_ub.shape[0]:
         mu = np.maximum(-np.asarray(res.ineqlin.marginals, dtype=np.float64), 0.0)
@@ -272,7 +271,7 @@ def _solve_batch(
         mu_sum = float(mu.sum())
     else:
         extra, mu_sum = np.zeros(m), 0.0
-    return np.asarray(res.x[:m], dtype=np.float64), extra, mu_sum, float(res.fun)
+    return np.asarray(res.x[:m], dtype=np.float64), extra, mu_sum, float(res.fun or 0.0)
 
 
 def _lagrangian(

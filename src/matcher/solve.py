@@ -223,6 +223,13 @@ def solve_peeled(arr: DispatchArrays, cand: Candidates, deadline: float) -> Solu
         cost_lb = core.bound.cost + float(lower) / COST_SCALE
     proven = cost_lb is not None and cost <= round(cost_lb * COST_SCALE)
     logger.info(
+        "cost of the peeled orders %d (bound %.0f), of the core %d (bound %s)",
+        int(cand.edge_cost[cand.opt_edge[added]].sum()),
+        relaxation.bound if relaxation is not None else 0.0,
+        int(cand.edge_cost[cand.opt_edge[taken]].sum()),
+        core.bound.cost,
+    )
+    logger.info(
         "peeled %d orders in %.2f s, core of %d solved in %.2f s, cost relaxation done "
         "%.2f s later, added back in %.2f s (%d served)",
         num_peeled,

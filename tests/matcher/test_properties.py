@@ -196,3 +196,38 @@ def test_tiny_problems_match_brute_force(p: DispatchProblem) -> None:
     # assignments each) may be off by 0.005 each, so ties in rounded cost differ by
     # up to 0.01 per assignment.
     assert abs(check(p, result).objective.cost - (-neg_cost)) <= 0.01 * n + 1e-6
+
+
+def _peeled(p: DispatchProblem) -> DispatchResult:
+    """Dispatch ``p`` through the peeled solve (as if exact models would not fit)."""
+    import matcher.solve
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(matcher.solve, "PEEL_SHARE", 0.0)
+        return dispatch(p)
+
+
+@settings(max_examples=40)
+@given(problems())
+def test_peeled_results_pass_the_checker(p: DispatchProblem) -> None:
+    """Solved by peeling first, any small problem still passes every hard rule."""
+    result = _peeled(p)
+    report = check(p, result)
+    assert report.feasible, report.violations
+    assert report.objective_matches, (report.objective, result.objective)
+
+
+@settings(max_examples=40)
+@given(problems(max_vols=3, max_orders=3, windows=False))
+def test_peeled_bounds_never_cut_off_the_optimum(p: DispatchProblem) -> None:
+    """The peeled solve's served and cost bounds hold against the brute-force optimum."""
+    result = _peeled(p)
+    s1, s0, neg_cost = _brute_force(p)
+    served = (result.objective.served_vulnerable, result.objective.served_normal)
+    assert served <= (s1, s0)
+    assert (result.bound.served_vulnerable, result.bound.served_normal) >= (s1, s0)
+    if result.bound.cost is not None:
+        assert served == (s1, s0)
+        seats = sum(p.resolved(o).volunteers_needed for o in p.orders)
+        # Costs are rounded to 1/100 per assignment in the solver (see above).
+        assert result.bound.cost <= -neg_cost + 0.01 * seats + 1e-6
