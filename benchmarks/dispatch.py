@@ -57,6 +57,10 @@ def _plan_stats(problem: DispatchProblem, result: DispatchResult) -> dict[str, A
     }
 
 
+def _shortfall(value: int, bound: int) -> float:
+    return round((bound - value) / bound, 6) if bound else 0.0
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--volunteers", type=int, default=20_000)
@@ -87,6 +91,13 @@ def main(argv: list[str] | None = None) -> None:
         "objective": result.objective.model_dump(),
         "bound": result.bound.model_dump(),
         "gap": result.gap,
+        # Relative shortfall of each served weight below its proven bound.
+        "served_gap": {
+            "vulnerable": _shortfall(
+                result.objective.served_vulnerable, result.bound.served_vulnerable
+            ),
+            "normal": _shortfall(result.objective.served_normal, result.bound.served_normal),
+        },
         **_plan_stats(problem, result),
     }
 

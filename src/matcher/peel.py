@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix
 
 from matcher.candidates import Candidates, DispatchArrays
 from volunteers.bits import BoolArray
@@ -111,21 +111,15 @@ def peel(arr: DispatchArrays, cand: Candidates) -> Peeling:
     # 100,000 x 10,000 week.)
     oa = eo[cand.opt_edge[cand.conflict_a]]
     ob = eo[cand.opt_edge[cand.conflict_b]]
-    shared = csr_matrix(
-        (
-            np.ones(2 * len(oa), dtype=np.int64),
-            (np.concatenate((oa, ob)), np.concatenate((ob, oa))),
-        ),
-        shape=(n, n),
-    )
-    shared.sum_duplicates()
-    rows = np.repeat(np.arange(n), np.diff(shared.indptr))
-    cols = shared.indices
-    busy = np.minimum(shared.data, k[cols]).astype(np.float64)
+    key, count = np.unique(np.minimum(oa, ob) * n + np.maximum(oa, ob), return_counts=True)
+    lo, hi = key // n, key % n
+    busy_lo = np.minimum(count, k[hi]).astype(np.float64)  # o' = hi busies lo's candidates
+    busy_hi = np.minimum(count, k[lo]).astype(np.float64)
     alive = layer == 0
     depth = 0
     while True:
-        blocked = np.bincount(rows, weights=busy * alive[cols], minlength=n)
+        blocked = np.bincount(lo, weights=busy_lo * alive[hi], minlength=n)
+        blocked += np.bincount(hi, weights=busy_hi * alive[lo], minlength=n)
         free = alive & eligible & (at_best - blocked >= k)
         if not free.any():
             break

@@ -22,8 +22,10 @@ where an option's reduced cost is its cost plus the duals of its rows (options
 left out of the LP have none). Any ``mu >= 0`` gives a valid lower bound, so
 the bound holds whatever the LP's tolerances, and it equals the LP value when
 the options left out are too dear to matter. Measured on 100,000 x 10,000 (the
-7,257 peeled orders): the plain sum of each order's ``k`` cheapest candidates
-is 25,075; this bound 25,405; the best plan found about 25,440.
+7,248 peeled orders, seed 1): the plain sum of each order's ``k`` cheapest
+candidates is 25,075.2 (cost units / 100); this bound 25,400.7; the plan built
+from the LP 25,460-25,463. On one day of those orders, CP-SAT's proven optimum
+(4,117.0) sat 0.26% above the LP (4,106.1) and 2.5% above the plain sum (4,016.0).
 """
 
 from __future__ import annotations
@@ -110,8 +112,24 @@ def relax_cost(
     sort = np.lexsort((cost[mine], group))
     by, g_by = mine[sort], group[sort]
     rank = np.arange(len(by)) - np.searchsorted(g_by, g_by, side="left")
-    selected = np.sort(by[rank < per_start + arr.ord_k[opt_order[by]]])
+    k_by = arr.ord_k[opt_order[by]]
+    selected = np.sort(by[rank < per_start + k_by])
     in_lp = np.zeros(n_opt, dtype=bool)
+    in_lp[selected] = True
+    # An order whose k cheapest options (at every start) clash with no option in
+    # the LP takes them in the LP's optimum: leave it out (its rows with others
+    # are dropped, which only relaxes). Measured on 100,000 x 10,000: 3,023 of
+    # 7,248 orders stay.
+    cheapest = np.zeros(n_opt, dtype=bool)
+    cheapest[by[rank < k_by]] = True
+    touch = (cheapest[cand.conflict_a] & in_lp[cand.conflict_b]) | (
+        cheapest[cand.conflict_b] & in_lp[cand.conflict_a]
+    )
+    contested = np.zeros(arr.num_orders, dtype=bool)
+    contested[opt_order[cand.conflict_a[touch]]] = True
+    contested[opt_order[cand.conflict_b[touch]]] = True
+    selected = selected[contested[opt_order[selected]]]
+    in_lp[:] = False
     in_lp[selected] = True
     pair = in_lp[cand.conflict_a] & in_lp[cand.conflict_b]
     ca, cb = cand.conflict_a[pair], cand.conflict_b[pair]
@@ -123,7 +141,7 @@ def relax_cost(
     )
     _, found = connected_components(link, directed=False)
     label = found.astype(np.int64)
-    wanted = np.flatnonzero(orders)
+    wanted = np.flatnonzero(contested)
     comp_size = np.bincount(label[opt_order[selected]], minlength=n)
     batch_of_label = _batches(comp_size, label[wanted])
 
@@ -155,7 +173,7 @@ def relax_cost(
     bound = _lagrangian(arr, cand, mine, opt_order, reduced, span) - dual_sum
     logger.info(
         "cost relaxation of %d orders: %d of %d options in the LP, LP %.1f, bound %.1f",
-        len(wanted),
+        int(orders.sum()),
         len(selected),
         len(mine),
         lp_value,

@@ -24,6 +24,12 @@ Method
    do not bind; a volunteer whose cap a solution exceeds gets the constraint,
    the components sharing that volunteer are merged and solved again, until no
    cap is exceeded. Solutions of relaxations give valid bounds.
+
+When exact models of every option would not fit the time (a county week),
+:func:`solve_peeled` first peels off the orders that can always be served
+(:mod:`matcher.peel`), solves the contested core by steps 2-4, bounds the cost
+of the rest by an LP relaxation (:mod:`matcher.relax`) and adds them back along
+its plan.
 """
 
 from __future__ import annotations
@@ -154,7 +160,7 @@ def dispatch(problem: DispatchProblem) -> DispatchResult:
     )
 
 
-PEEL_SHARE = 0.5
+PEEL_SHARE = 0.1
 """Peel first (:func:`solve_peeled`) when building the exact models of every
 option is estimated to need more than this share of the time left."""
 
@@ -164,8 +170,9 @@ def _too_big(cand: Candidates, seconds_left: float) -> bool:
     return BUILD_SECONDS_PER_OPTION * len(cand.opt_edge) > PEEL_SHARE * seconds_left
 
 
-ADD_BACK_SECONDS_PER_ORDER = 6e-5
-"""Estimated time to add one peeled order back (measured 0.29 s for 7,257)."""
+ADD_BACK_SECONDS_PER_ORDER = 8e-5
+"""Estimated time to add one peeled order back (measured 0.46-0.71 s for 7,248-7,373,
+with the conflict index the explanations then reuse)."""
 
 
 def solve_peeled(arr: DispatchArrays, cand: Candidates, deadline: float) -> Solution:
