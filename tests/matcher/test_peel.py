@@ -12,6 +12,16 @@ from tests.matcher.builders import order, problem, volunteer
 MENU = tuple(ServiceItem(code=s, skills=(s,), duration_minutes=60) for s in ("x", "y", "z"))
 
 
+def _chain() -> list[dict[str, object]]:
+    """v0 does x and y, v1 y and z, v2 and v3 only z."""
+    return [
+        volunteer("v0", skills=("x", "y")),
+        volunteer("v1", skills=("y", "z")),
+        volunteer("v2", skills=("z",)),
+        volunteer("v3", skills=("z",)),
+    ]
+
+
 def _layers(vols: list[dict[str, object]], orders: list[dict[str, object]]) -> dict[str, int]:
     p = problem(vols, orders, menu=MENU)
     arr = DispatchArrays.build(p)
@@ -21,12 +31,7 @@ def _layers(vols: list[dict[str, object]], orders: list[dict[str, object]]) -> d
 
 def test_layers_peel_the_orders_with_spare_candidates_first() -> None:
     """o_c has 3 candidates and one rival: layer 1; then o_b is free, and then o_a."""
-    vols = [
-        volunteer("v0", skills=("x", "y")),
-        volunteer("v1", skills=("y", "z")),
-        volunteer("v2", skills=("z",)),
-        volunteer("v3", skills=("z",)),
-    ]
+    vols = _chain()
     orders = [
         order("o_a", service="x"),
         order("o_b", service="y"),
@@ -72,12 +77,7 @@ def test_team_orders_pins_and_hopeless_orders_are_not_peeled() -> None:
 
 def test_sequence_puts_deeper_layers_and_scarcer_orders_first() -> None:
     """Add-back order: layer 2 before layer 1; within a layer, fewest candidates first."""
-    vols = [
-        volunteer("v0", skills=("x", "y")),
-        volunteer("v1", skills=("y", "z")),
-        volunteer("v2", skills=("z",)),
-        volunteer("v3", skills=("z",)),
-    ]
+    vols = _chain()
     orders = [
         order("o_a", service="x"),
         order("o_b", service="y"),
