@@ -224,16 +224,18 @@ def solve_peeled(arr: DispatchArrays, cand: Candidates, deadline: float) -> Solu
     s1_ub = core.bound.served_vulnerable + p1
     s0_ub = core.bound.served_normal + p0
     cost_lb: float | None = None
-    cost = int(cand.edge_cost[cand.opt_edge[options]].sum())
+    cost_added = int(cand.edge_cost[cand.opt_edge[added]].sum())
+    cost_core = int(cand.edge_cost[cand.opt_edge[taken]].sum())
+    cost = cost_added + cost_core
     if s1 == s1_ub and s0 == s0_ub and core.bound.cost is not None:
         lower = np.ceil(relaxation.bound - 1e-6) if relaxation is not None else 0.0
         cost_lb = core.bound.cost + float(lower) / COST_SCALE
     proven = cost_lb is not None and cost <= round(cost_lb * COST_SCALE)
     logger.info(
         "cost of the peeled orders %d (bound %.0f), of the core %d (bound %s)",
-        int(cand.edge_cost[cand.opt_edge[added]].sum()),
+        cost_added,
         relaxation.bound if relaxation is not None else 0.0,
-        int(cand.edge_cost[cand.opt_edge[taken]].sum()),
+        cost_core,
         core.bound.cost,
     )
     logger.info(

@@ -76,7 +76,7 @@ def test_team_orders_pins_and_hopeless_orders_are_not_peeled() -> None:
 
 
 def test_sequence_puts_deeper_layers_and_scarcer_orders_first() -> None:
-    """Add-back order: layer 2 before layer 1; within a layer, fewest candidates first."""
+    """Add-back order: deeper layers first; within a layer, fewest candidates first."""
     vols = _chain()
     orders = [
         order("o_a", service="x"),
