@@ -184,26 +184,50 @@ class SpatialIndex:
         (query_idx, point_idx)
             Parallel ``int64`` arrays, sorted by query then point index.
         """
+        query_idx, point_idx, _ = self.pairs_within_km(queries, radius_km)
+        return query_idx, point_idx
+
+    def pairs_within_km(
+        self, queries: ArrayLike, radius_km: float
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """:meth:`pairs_within` with the great-circle distance of each pair in km.
+
+        The distances come from the tree's chord lengths (exact on the sphere,
+        no second pass over the coordinates); pairs within a hair of the
+        radius are decided by :func:`haversine_km`, so the pairs kept are
+        exactly those a haversine filter keeps.
+        """
         q = as_coords(queries)
         if self._tree is None or len(q) == 0:
             empty = np.empty(0, dtype=np.int64)
-            return empty, empty.copy()
+            return empty, empty.copy(), np.empty(0)
+        n_p = len(self.points)
         if not np.isfinite(radius_km):
             qi, pi = np.meshgrid(
                 np.arange(len(q), dtype=np.int64),
-                np.arange(len(self.points), dtype=np.int64),
+                np.arange(n_p, dtype=np.int64),
                 indexing="ij",
             )
-            return qi.ravel(), pi.ravel()
-        # All pairs within the chord (a hair of slack), computed in C, then an
-        # exact great-circle filter.
+            query_idx, point_idx = qi.ravel(), pi.ravel()
+            return query_idx, point_idx, haversine_km(q[query_idx], self.points[point_idx])
+        # All pairs within the chord (a hair of slack), computed in C.
         queries_tree = cKDTree(_unit_vectors(q))
         found = queries_tree.sparse_distance_matrix(
             self._tree, _chord(radius_km) * (1 + 1e-9) + 1e-12, output_type="ndarray"
         )
         query_idx = np.asarray(found["i"], dtype=np.int64)
         point_idx = np.asarray(found["j"], dtype=np.int64)
-        order = np.lexsort((point_idx, query_idx))
+        order = np.argsort(query_idx * n_p + point_idx)
         query_idx, point_idx = query_idx[order], point_idx[order]
-        keep = haversine_km(q[query_idx], self.points[point_idx]) <= radius_km
-        return query_idx[keep], point_idx[keep]
+        half = np.minimum(np.asarray(found["v"], dtype=np.float64)[order] / 2.0, 1.0)
+        km = 2.0 * EARTH_RADIUS_KM * np.arcsin(half)
+        near = np.flatnonzero(np.abs(km - radius_km) <= BOUNDARY_KM + 1e-9 * radius_km)
+        if len(near):
+            km[near] = haversine_km(q[query_idx[near]], self.points[point_idx[near]])
+        keep = km <= radius_km
+        return query_idx[keep], point_idx[keep], km[keep]
+
+
+BOUNDARY_KM = 1e-9
+"""Pairs whose chord distance is this close to the radius are measured again by
+haversine (the chord's rounding error is about 1e-12 km)."""

@@ -154,9 +154,10 @@ class StraightLineTravel(BaseModel):
             rows = [np.flatnonzero(within_box(o, xy, radius)) for xy in d]
             oi = np.concatenate(rows).astype(np.int64)
             di = np.repeat(np.arange(len(d), dtype=np.int64), [len(r) for r in rows])
+            minutes = self.pairwise_minutes(o[oi], d[di])
         else:
-            di, oi = SpatialIndex(o).pairs_within(d, radius)
-        minutes = self.pairwise_minutes(o[oi], d[di])
+            di, oi, km = SpatialIndex(o).pairs_within_km(d, radius)
+            minutes = self._from_km(km)
         keep = minutes <= max_minutes + REACH_TOLERANCE
         return oi[keep], di[keep], minutes[keep]
 
