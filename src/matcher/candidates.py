@@ -682,16 +682,24 @@ def _conflicts(
     order = eo[opt_edge]
     start = opt_start
     end = start + arr.ord_duration[order]
-    idx = np.lexsort((start, vol))
-    vol_s, start_s, end_s = vol[idx], start[idx], end[idx]
-    # Running maximum of end within each volunteer's run.
+    # Sorted by (volunteer, start) through one key (a single argsort is faster
+    # than a lexsort of two).
+    span = int(max(start.max(), end.max())) + 1
+    idx = np.argsort(vol * span + start, kind="stable")
+    vol_s, start_s, end_s, order_s = vol[idx], start[idx], end[idx], order[idx]
+    # Position one past each option's volunteer run, and the running maximum of
+    # end within each run.
     run_start = np.ones(n, dtype=bool)
     run_start[1:] = vol_s[1:] != vol_s[:-1]
     run_id = np.cumsum(run_start) - 1
+    firsts = np.flatnonzero(run_start)
+    run_end = np.append(firsts[1:], n)[run_id]
     # Cumulative max within runs: offset ends by run id so the accumulation stays in-run.
     big = int(end_s.max()) + 10 * 24 * 60 + 1
     run_max_end = np.maximum.accumulate(end_s + run_id * big) - run_id * big
     slack = int(np.ceil(2 * arr.problem.params.max_travel_minutes)) + 1
+    reach_until = run_max_end + slack
+    remote_s = arr.ord_remote[order_s]
     pa: list[IntArray] = []
     pb: list[IntArray] = []
     # Options still able to clash with the one k places on: once one is not (another
@@ -699,27 +707,26 @@ def _conflicts(
     active = np.arange(n - 1)
     k = 1
     while len(active):
-        active = active[active + k < n]
         j = active + k
-        live = (vol_s[active] == vol_s[j]) & (start_s[j] < run_max_end[active] + slack)
+        live = (j < run_end[active]) & (start_s[np.minimum(j, n - 1)] < reach_until[active])
         active = active[live]
         if not len(active):
             break
         i, j = active, j[live]
-        a, b = idx[i], idx[j]
-        diff = order[a] != order[b]
-        a, b = a[diff], b[diff]
-        if len(a):
-            oa, ob = order[a], order[b]
-            remote = arr.ord_remote[oa] | arr.ord_remote[ob]
-            t = np.zeros(len(a))
-            if (~remote).any():
-                t[~remote] = arr.problem.travel.pairwise_minutes(
-                    arr.ord_xy[oa[~remote]], arr.ord_xy[ob[~remote]]
-                )
-            clash = end[a] + np.ceil(t - 1e-9) > start[b]
-            pa.append(a[clash])
-            pb.append(b[clash])
+        pair = order_s[i] != order_s[j]
+        i, j = i[pair], j[pair]
+        # Overlapping in time: a clash whatever the travel; otherwise a clash when
+        # the gap is shorter than the travel between the two orders.
+        gap = start_s[j] - end_s[i]
+        clash = gap < 0
+        check = np.flatnonzero(~clash & ~(remote_s[i] | remote_s[j]))
+        if len(check):
+            t = arr.problem.travel.pairwise_minutes(
+                arr.ord_xy[order_s[i[check]]], arr.ord_xy[order_s[j[check]]]
+            )
+            clash[check] = np.ceil(t - 1e-9) > gap[check]
+        pa.append(idx[i[clash]])
+        pb.append(idx[j[clash]])
         k += 1
     if not pa:
         empty = np.empty(0, dtype=np.int64)
