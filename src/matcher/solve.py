@@ -170,8 +170,8 @@ def _too_big(cand: Candidates, seconds_left: float) -> bool:
     return BUILD_SECONDS_PER_OPTION * len(cand.opt_edge) > PEEL_SHARE * seconds_left
 
 
-ADD_BACK_SECONDS_PER_ORDER = 8e-5
-"""Estimated time to add one peeled order back (measured 0.46-0.71 s for 7,248-7,373,
+ADD_BACK_SECONDS_PER_ORDER = 1e-4
+"""Estimated time to add one peeled order back (measured 0.5-0.75 s for 7,248-7,373,
 with the conflict index the explanations then reuse)."""
 
 
@@ -202,7 +202,12 @@ def solve_peeled(arr: DispatchArrays, cand: Candidates, deadline: float) -> Solu
         pending = (
             pool.submit(relax_cost, arr, cand, peeled, deadline - add_back) if num_peeled else None
         )
-        core = solve_candidates(arr, core_cand, deadline - add_back)
+        # One core for the relaxation, the others for CP-SAT (measured on a
+        # 100,000 x 10,000 week: with both sharing two cores the relaxation
+        # ended 0.2-0.6 s after the core).
+        workers = arr.problem.params.workers
+        core_workers = max(1, workers - 1) if pending is not None else workers
+        core = solve_candidates(arr, core_cand, deadline - add_back, core_workers)
         t2 = time.perf_counter()
         relaxation = pending.result() if pending is not None else None
     t3 = time.perf_counter()
@@ -283,8 +288,13 @@ Budgets = dict[int, dict[int, int]]
 """Component key -> volunteer -> weekly minutes that volunteer may serve in it."""
 
 
-def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> Solution:
+def solve_candidates(
+    arr: DispatchArrays, cand: Candidates, deadline: float, workers: int | None = None
+) -> Solution:
     """Solve the dispatch on its candidate graph (steps 2-4 of the module doc).
+
+    ``workers`` overrides the problem's CP-SAT workers (:func:`solve_peeled`
+    keeps one core for its relaxation).
 
     Round 0 solves every component with no weekly caps (a cap never binds
     inside a one-order component: candidates already fit their cap). While the
@@ -306,7 +316,8 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
     conflicts = ConflictIndex.cached(cand)
     has_edge = np.bincount(cand.edge_order, minlength=arr.num_orders) > 0
     labels = _components(arr, cand)
-    groups = {int(g[0]): g for g in _group_orders(labels, np.unique(labels), has_edge)}
+    clash_groups = _group_orders(labels, np.unique(labels), has_edge)
+    groups = {int(g[0]): g for g in _batch(clash_groups, index)}
     key_of_order = np.full(arr.num_orders, -1, dtype=np.int64)
     for key, g in groups.items():
         key_of_order[g] = key
@@ -355,7 +366,10 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
                 left_opts -= num_opts[k]
                 total_size -= len(g)
                 continue
-            budget_s = max(MIN_SEARCH_SECONDS, search_left * len(g) / total_size)
+            # A share by options: batches are alike in options, not in orders
+            # (measured: shares by orders left small batches unproven while
+            # the large ones finished early).
+            budget_s = max(MIN_SEARCH_SECONDS, search_left * num_opts[k] / max(left_opts, 1))
             total_size -= len(g)
             left_opts -= num_opts[k]
             res, b_s, s_s = _solve_cpsat(
@@ -368,7 +382,7 @@ def solve_candidates(arr: DispatchArrays, cand: Candidates, deadline: float) -> 
                 weight,
                 budget_s,
                 params.seed,
-                params.workers,
+                params.workers if workers is None else workers,
             )
             build_s += b_s
             search_s += s_s
@@ -544,6 +558,36 @@ def _chosen(results: dict[int, ComponentResult]) -> IntArray:
 def _over_cap(arr: DispatchArrays, cand: Candidates, chosen: IntArray) -> np.ndarray:
     over: np.ndarray = minutes_used(arr, cand, chosen) > arr.vol_cap_left + 1e-9
     return over
+
+
+BATCH_OPTIONS = 3_000
+"""Components of several orders with fewer options than this are solved together, up
+to this many options per model: independent parts of one model keep their own optima,
+and one CP-SAT call per part cost more than the search itself (measured on the
+contested core of a 100,000 x 10,000 week: 74 components, each a few orders, took
+1.3 s, mostly the calls' own overhead)."""
+
+
+def _batch(groups: list[IntArray], index: OptionIndex) -> list[IntArray]:
+    """Pack the small multi-order groups into batches of at most BATCH_OPTIONS options."""
+    out = [g for g in groups if len(g) == 1]
+    multi = [g for g in groups if len(g) > 1]
+    sizes = [int(index.count(g).sum()) for g in multi]
+    pending: list[IntArray] = []
+    total = 0
+    for i in np.argsort(sizes, kind="stable").tolist():
+        g, n = multi[i], sizes[i]
+        if n >= BATCH_OPTIONS:
+            out.append(g)
+            continue
+        if pending and total + n > BATCH_OPTIONS:
+            out.append(np.sort(np.concatenate(pending)))
+            pending, total = [], 0
+        pending.append(g)
+        total += n
+    if pending:
+        out.append(np.sort(np.concatenate(pending)))
+    return out
 
 
 def _group_orders(labels: IntArray, wanted: IntArray, has_edge: np.ndarray) -> list[IntArray]:
