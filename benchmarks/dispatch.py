@@ -57,6 +57,19 @@ def _plan_stats(problem: DispatchProblem, result: DispatchResult) -> dict[str, A
     }
 
 
+def _common_travel(ours: DispatchResult, greedy: DispatchResult) -> dict[str, float]:
+    """Mean minutes per trip of both plans on the orders both serve (same work)."""
+    a = {x.order: [v.travel_minutes for v in x.volunteers] for x in ours.assignments}
+    b = {x.order: [v.travel_minutes for v in x.volunteers] for x in greedy.assignments}
+    common = sorted(set(a) & set(b))
+    trips = sum(len(a[o]) for o in common) or 1
+    return {
+        "orders": len(common),
+        "ours_mean_min": round(sum(sum(a[o]) for o in common) / trips, 3),
+        "greedy_mean_min": round(sum(sum(b[o]) for o in common) / trips, 3),
+    }
+
+
 def _shortfall(value: int, bound: int) -> float:
     return round((bound - value) / bound, 6) if bound else 0.0
 
@@ -109,6 +122,7 @@ def main(argv: list[str] | None = None) -> None:
         opts, teams = greedy(arr, cand, np.arange(arr.num_orders), cand.edge_travel[cand.opt_edge])
         g = assemble(arr, cand, opts, teams, SolveStatus.FEASIBLE, None, {}, t1)
         out["greedy"] = {"seconds": round(time.perf_counter() - t1, 3), **_plan_stats(problem, g)}
+        out["travel_on_common_orders"] = _common_travel(result, g)
         out["candidates_s"] = round(t1 - t0, 3)
 
     if args.monolithic:
