@@ -47,6 +47,7 @@ from ortools.sat.python import cp_model
 from scipy.optimize import linprog
 
 from scheduler.arrays import SCALE, RosterArrays, edge_preferences
+from scheduler.day_pricing import DayPricing
 from scheduler.volunteer_rules import add_volunteer_rules
 from volunteers.bits import BoolArray
 from volunteers.control import current
@@ -420,6 +421,7 @@ def relax(
             master.add(v, mine[start[mine]])
     type_of_key = {t: i for i, t in enumerate(arr.types)}
     pricing: dict[int, _Pricing] = {}
+    walks: dict[int, DayPricing | None] = {}
     best_bound: float | None = None
     center: FloatArray | None = None
     res = None
@@ -455,7 +457,18 @@ def relax(
             # MIN_ROUNDS times in the time it has.
             longest = (until - began) / MIN_ROUNDS if iterations == 1 else None
             added, lower = _price_all(
-                arr, master, pricing, vols, y, y_lp, pi, heaviest, until, seed, type_of_key, longest
+                arr,
+                master,
+                (pricing, walks),
+                vols,
+                y,
+                y_lp,
+                pi,
+                heaviest,
+                until,
+                seed,
+                type_of_key,
+                longest,
             )
             if added < 0:
                 logger.debug("column generation: a pricing round would take too long")
@@ -525,7 +538,7 @@ def _degenerate(master: _Master, y: FloatArray) -> bool:
 def _price_all(
     arr: RosterArrays,
     master: _Master,
-    pricing: dict[int, _Pricing],
+    pricers: tuple[dict[int, _Pricing], dict[int, DayPricing | None]],
     vols: IntArray,
     y: FloatArray,
     y_lp: FloatArray,
@@ -538,6 +551,10 @@ def _price_all(
 ) -> tuple[int, float | None]:
     """Price every volunteer at duals ``y``.
 
+    A volunteer whose rules fit a walk over the days (:mod:`scheduler.day_pricing`)
+    is priced by it; CP-SAT prices the others, and those whose walk is not proven
+    exact (a per-type maximum in the way), hinted with the walk's best schedule.
+
     Returns the number of schedules added (those with a negative reduced cost
     at the LP's own duals ``y_lp`` and ``pi``) and the sum of the pricing
     solves' bounds (``None`` when some volunteer gave none). The number is -1
@@ -545,6 +562,8 @@ def _price_all(
     volunteers, would take more than ``longest`` seconds.
     """
     began = time.perf_counter()
+    pricing, walks = pricers
+    vptr = arr.vol_start()
     es = arr.edge_shift
     price = master.shift_price(y)
     price_lp = master.shift_price(y_lp)
@@ -557,12 +576,25 @@ def _price_all(
         too_long = longest is not None and i >= PROBE_VOLUNTEERS
         if too_long and (time.perf_counter() - began) / i * len(vols) > (longest or 0.0):
             return -1, None
-        if v not in pricing:
-            pricing[v] = _Pricing(arr, v, type_of_key)
-        pr = pricing[v]
-        reduced = master.cost[pr.edges] - price[es[pr.edges]]
-        seconds = max(MIN_PRICING_SECONDS, left / (len(vols) - i))
-        schedules, lower = pr.solve(reduced, heaviest.get(v), seconds, seed)
+        if v not in walks:
+            walks[v] = _walk_of(arr, v, type_of_key)
+        walk = walks[v]
+        edges = np.arange(vptr[v], vptr[v + 1])
+        reduced = master.cost[edges] - price[es[edges]]
+        schedules: list[IntArray] = []
+        lower: float | None = None
+        exact = False
+        if walk is not None:
+            schedules, lower, exact = walk.price(reduced)
+        if not exact:
+            if v not in pricing:
+                pricing[v] = _Pricing(arr, v, type_of_key)
+            seconds = max(MIN_PRICING_SECONDS, left / (len(vols) - i))
+            hint = schedules[-1] if schedules else heaviest.get(v)
+            more, cp_lower = pricing[v].solve(reduced, hint, seconds, seed)
+            schedules += more
+            if cp_lower is not None:
+                lower = cp_lower if lower is None else max(lower, cp_lower)
         if lower is None:
             total = None
             continue
@@ -573,3 +605,24 @@ def _price_all(
             if at_lp < pi[master.row_of[v]] - TOLERANCE:
                 added += master.add(v, picked)
     return added, total
+
+
+def _walk_of(arr: RosterArrays, v: int, type_of_key: dict[str, int]) -> DayPricing | None:
+    """Volunteer ``v``'s walk over the days, or ``None`` when their rules do not fit one."""
+    p = arr.problem
+    if p.params.weights.fairness > 0:
+        return None  # the squared load is not a walk's cost
+    vptr = arr.vol_start()
+    edges = np.arange(vptr[v], vptr[v + 1])
+    vol = p.organization.volunteers[v]
+    cap = None if vol.weekly_hour_cap is None else 60.0 * vol.weekly_hour_cap
+    pinned = [
+        e
+        for pin in p.pins
+        if pin.volunteer == vol.id
+        for e in [arr.edge_of(v, p.shift_index[pin.shift])]
+        if e is not None
+    ]
+    return DayPricing.build(
+        arr, edges, p.contract(vol.id), cap, np.asarray(pinned, dtype=np.int64), type_of_key
+    )
