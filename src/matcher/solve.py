@@ -52,6 +52,7 @@ from matcher.greedy import ConflictIndex, OptionIndex, greedy, pick
 from matcher.model import DispatchProblem
 from matcher.peel import peel
 from matcher.relax import relax_cost
+from matcher.repair import serve_by_one_move
 from matcher.result import DispatchResult, ObjectiveBound, SolveStatus
 from volunteers.control import current
 from volunteers.geo import IntArray
@@ -224,14 +225,24 @@ def solve_peeled(arr: DispatchArrays, cand: Candidates, deadline: float) -> Solu
     teams = {**core.teams, **teams}
     weight = arr.ord_points
     served = np.unique(cand.edge_order[cand.opt_edge[options]])
+    # Weekly caps can leave a peeled order without a candidate: one move may free one.
+    missing = np.setdiff1d(np.flatnonzero(peeled), served)
+    if len(missing):
+        options = serve_by_one_move(arr, cand, options, missing, (index, conflicts))
+        served = np.unique(cand.edge_order[cand.opt_edge[options]])
+        logger.info(
+            "%d peeled orders left out, %d served by a move",
+            len(missing),
+            len(missing) - len(np.setdiff1d(missing, served)),
+        )
     s1, s0 = _tier_sums(arr, served, weight)
     p1, p0 = _tier_sums(arr, np.flatnonzero(peeled), weight)
     s1_ub = core.bound.served_vulnerable + p1
     s0_ub = core.bound.served_normal + p0
     cost_lb: float | None = None
-    cost_added = int(cand.edge_cost[cand.opt_edge[added]].sum())
+    cost = int(cand.edge_cost[cand.opt_edge[options]].sum())
     cost_core = int(cand.edge_cost[cand.opt_edge[taken]].sum())
-    cost = cost_added + cost_core
+    cost_added = cost - cost_core
     if s1 == s1_ub and s0 == s0_ub and core.bound.cost is not None:
         lower = np.ceil(relaxation.bound - 1e-6) if relaxation is not None else 0.0
         cost_lb = core.bound.cost + float(lower) / COST_SCALE
