@@ -14,6 +14,7 @@ from scheduler import solve as solve_module
 from scheduler.arrays import RosterArrays
 from scheduler.check import check
 from scheduler.construct import greedy_roster
+from scheduler.day_pricing import DayPricing
 from scheduler.sequential import sequential_roster
 from tests.scheduler.builders import roster, shift, volunteer
 from volunteers.control import SolveControl, controlled
@@ -93,8 +94,13 @@ def test_retry_uses_the_callers_workers(monkeypatch: pytest.MonkeyPatch, workers
     def nothing(model: object, arr: RosterArrays, seconds: float) -> object:
         return cp_model.CpSolver(), cp_model.UNKNOWN
 
+    def no_walk(*args: Any) -> None:
+        return None
+
     monkeypatch.setattr(cp_model.CpSolver, "solve", one_worker_finds_nothing)
     monkeypatch.setattr(solve_module, "_solve", nothing)
+    # The CP-SAT path is under test: no volunteer gets a walk over the days.
+    monkeypatch.setattr(DayPricing, "build", no_walk)
     p = _runs_of_two()
     p = p.model_copy(update={"params": p.params.model_copy(update={"workers": workers})})
     result = build_roster(p)
