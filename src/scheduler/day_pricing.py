@@ -428,13 +428,8 @@ class DayPricing:
         """Whether the walk's pairs keep the rules the walk leaves out."""
         arr = self.arr
         sh = arr.edge_shift[picked]
-        for key, n in self.c.max_shifts.items():
-            if n <= 0:
-                continue
-            hit = arr.shift_type[sh] == self.type_of_key.get(key, -1)
-            if key in arr.problem.post_index:
-                hit |= arr.shift_post[sh] == arr.problem.post_index[key]
-            if int(hit.sum()) > n:
+        for group, n in self.priced:  # the counted maximums are the walk's own
+            if int(np.isin(picked, group).sum()) > n:
                 return False
         if self.cap is not None:
             week = arr.shift_day[sh] // 7
