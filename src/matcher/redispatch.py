@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -40,6 +41,7 @@ import numpy as np
 
 from matcher.candidates import VolunteerArrays
 from matcher.model import NORMAL, Commitment, DispatchProblem, Exclusion, Order, Pin
+from matcher.plan import PlanIndex
 from matcher.result import (
     Assignment,
     DispatchResult,
@@ -97,7 +99,7 @@ def redispatch(
         if gone_orders
         else problem.orders
     )
-    orders = staying + tuple(new_orders)
+    orders = staying + tuple(new_orders) if new_orders else staying
     pins = tuple(
         p
         for p in problem.pins
@@ -114,17 +116,31 @@ def redispatch(
         unavailable=tuple(dict.fromkeys(problem.unavailable + tuple(sorted(gone_vols)))),
         pins=pins,
     )
+    # Position of each order in `orders`; the plan's arrays use positions in
+    # `problem.orders` (the same unless orders were cancelled).
+    old_index = problem.order_index
+    if gone_orders:
+        index = {o.id: i for i, o in enumerate(orders)}
+        renumber: IntArray | None = np.full(len(problem.orders), -1, dtype=np.int64)
+        renumber[[old_index[o.id] for o in staying]] = np.arange(len(staying))  # type: ignore[index]
+    else:
+        index = old_index
+        if new_orders:
+            index = {**old_index, **{o.id: len(staying) + j for j, o in enumerate(new_orders)}}
+        renumber = None
+    updated.__dict__["order_index"] = index  # its cached property, known already
+    plan = PlanIndex.of(problem, previous, old_index)
 
-    before = {a.order: a for a in previous.assignments}
+    # Only the assignments named by a change are looked at.
+    vindex = problem.organization.volunteer_index
+    named = [old_index[o] for o in gone_orders | {o for o, _ in declined_pairs} if o in old_index]
+    if gone_vols:
+        rows = np.asarray([vindex[v] for v in gone_vols], dtype=np.int64)
+        named += plan.seat_position[np.isin(plan.seat_volunteer, rows)].tolist()
+    found = plan.find(np.unique(np.asarray(named, dtype=np.int64)))
+    touched = [previous.assignments[i] for i in found[found >= 0].tolist()]
     affected: set[str] = {o.id for o in new_orders}
     freed: set[str] = set()
-    # Only the assignments named by a change are looked at (all of them when
-    # volunteers dropped out).
-    touched = (
-        previous.assignments
-        if gone_vols
-        else [before[o] for o in gone_orders | {o for o, _ in declined_pairs} if o in before]
-    )
     for a in touched:
         ids = a.volunteer_ids
         if a.order in gone_orders:
@@ -133,51 +149,44 @@ def redispatch(
             affected.add(a.order)
             freed.update(ids)
     freed -= gone_vols
-    retry = _servable_by(
-        updated, [u.order for u in previous.unserved if u.order not in gone_orders], freed
-    )
-    affected |= retry
+    affected |= _servable_by(updated, plan, freed, renumber)
+    sub_orders = tuple(orders[i] for i in sorted(index[o] for o in affected))
 
-    sub_orders = tuple(o for o in orders if o.id in affected)
-    # Position of each order in `orders` (the original problem's index when none was cancelled).
-    index = (
-        {**problem.order_index, **{o.id: len(staying) + j for j, o in enumerate(new_orders)}}
-        if not gone_orders
-        else {o.id: i for i, o in enumerate(orders)}
+    # The kept plan, from the plan's arrays (old positions).
+    removed = np.asarray(
+        sorted(old_index[o] for o in affected | gone_orders if o in old_index), dtype=np.int64
     )
-    # One pass over the plan: the kept assignments (in order?) and their objective.
     weights = {k: round(w * 100) for k, w in updated.params.priority_weights.items()}
-    kept: list[Assignment] = []
+    dropped = plan.find(removed)
+    dropped = dropped[dropped >= 0]
+    counts = plan.served - Counter(
+        problem.orders[i].priority for i in plan.position[dropped].tolist()
+    )
     kept_served = {True: 0, False: 0}
-    kept_cost = 0.0
-    seats: list[tuple[str, int]] = []  # (volunteer, position in kept)
-    in_order = True
-    last = -1
-    for a in previous.assignments:
-        if a.order in affected or a.order in gone_orders:
-            continue
-        pos = index[a.order]
-        in_order &= pos > last
-        last = pos
-        o = orders[pos]
-        kept_served[o.priority != NORMAL] += weights[o.priority]
-        for av in a.volunteers:
-            c = av.cost
-            kept_cost += c.travel + c.pace + c.reliability + c.rating + c.continuity + c.balance
-            seats.append((av.volunteer, len(kept)))
-        kept.append(a)
+    for priority, count in counts.items():
+        kept_served[priority != NORMAL] += weights[priority] * count
+    kept_seat = ~np.isin(plan.seat_position, removed)
+    kept_cost = float(plan.seat_cost[kept_seat].sum())
+    kept = list(previous.assignments)
+    for i in sorted(dropped.tolist(), reverse=True):
+        del kept[i]
+    in_order = bool(np.all(np.diff(plan.position) > 0))
+
     # Kept assignments become commitments of their volunteers who could serve an
     # affected order (the others can never be its candidates).
     menu = updated.menu_index
     commitments = list(problem.commitments)
-    for k in _near(updated, sub_orders, [v for v, _ in seats]).tolist():
-        volunteer, j = seats[k]
-        a = kept[j]
-        o = orders[index[a.order]]
+    seat_rows = np.flatnonzero(kept_seat)
+    near = seat_rows[_near(updated, sub_orders, plan.seat_volunteer[seat_rows])]
+    holders = plan.find(plan.seat_position[near])
+    vols = problem.organization.volunteers
+    for k, j in zip(near.tolist(), holders.tolist(), strict=True):
+        a = previous.assignments[j]
+        o = problem.orders[plan.position[j]]
         remote = o.remote if o.remote is not None else menu[o.service].remote
         commitments.append(
-            Commitment(
-                volunteer=volunteer,
+            Commitment.model_construct(  # every field comes from validated input
+                volunteer=vols[plan.seat_volunteer[k]].id,
                 start=a.start,
                 end=a.end,
                 location=None if remote else o.location,
@@ -185,13 +194,12 @@ def redispatch(
             )
         )
     stay: list[Pin] = [p for p in pins if p.order in affected]
-    for oid in affected:
-        was = before.get(oid)
-        if was is None:
+    for was in touched:
+        if was.order not in affected:
             continue
         for v in was.volunteer_ids:
-            if (oid, v) not in declined_pairs and v not in gone_vols:
-                stay.append(Pin(order=oid, volunteer=v, start=was.start))
+            if (was.order, v) not in declined_pairs and v not in gone_vols:
+                stay.append(Pin(order=was.order, volunteer=v, start=was.start))
     stay = list({(p.order, p.volunteer): p for p in stay}.values())
 
     sub = _construct(
@@ -207,7 +215,7 @@ def redispatch(
         u for u in previous.unserved if u.order not in gone_orders and u.order not in affected
     ]
     if in_order:  # as a result lists them: place the few new assignments
-        assignments = list(kept)
+        assignments = kept
         for a in solved.assignments:
             bisect.insort(assignments, a, key=lambda x: index[x.order])
     else:
@@ -247,6 +255,9 @@ def redispatch(
         num_edges=solved.num_edges,
         timings=timings,
     )
+    if not solved.infeasible_reasons:
+        # The next re-dispatch of this result starts from these arrays.
+        plan.after(updated, result, removed, renumber, solved.assignments, solved.unserved, index)
     return updated, result
 
 
@@ -288,17 +299,15 @@ def _check_changes(
     )
 
 
-def _near(problem: DispatchProblem, orders: Sequence[Order], volunteers: Sequence[str]) -> IntArray:
-    """Positions in ``volunteers`` of those who could serve at least one of ``orders``.
+def _near(problem: DispatchProblem, orders: Sequence[Order], rows: IntArray) -> IntArray:
+    """Positions in ``rows`` (volunteer rows) of those who could serve one of ``orders``.
 
     That is: they have its skills and, unless it is remote, live within reach.
     """
     resolved = [problem.resolved(o) for o in orders]
-    if not resolved or not volunteers:
+    if not resolved or not len(rows):
         return np.empty(0, dtype=np.int64)
     va = VolunteerArrays.of(problem)
-    vindex = problem.organization.volunteer_index
-    rows = np.fromiter((vindex[v] for v in volunteers), dtype=np.int64, count=len(volunteers))
     skills = va.masks.skills[rows]
     needs = np.concatenate([va.masks.skill_mask(r.skills) for r in resolved])
     near = np.zeros(len(rows), dtype=bool)
@@ -316,34 +325,34 @@ def _near(problem: DispatchProblem, orders: Sequence[Order], volunteers: Sequenc
     return found
 
 
-def _servable_by(problem: DispatchProblem, order_ids: Sequence[str], freed: set[str]) -> set[str]:
-    """Orders among ``order_ids`` that at least one volunteer in ``freed`` could serve.
+def _servable_by(
+    problem: DispatchProblem, plan: PlanIndex, freed: set[str], renumber: IntArray | None
+) -> set[str]:
+    """Orders the plan left unserved that at least one volunteer in ``freed`` could serve.
 
     "Could" by the static rules only: skills, team category, travel circle,
     exclusions (time and caps are left to the solver). Distances come first, so
     only orders within someone's reach (or remote) are resolved and checked.
+    ``problem`` is the updated problem; ``renumber`` maps the plan's positions
+    to its orders' (-1: cancelled), or is ``None`` when they are the same.
     """
-    if not freed or not order_ids:
+    if not freed or not len(plan.unserved_position):
         return set()
     org = problem.organization
     vols = [org.volunteers[org.volunteer_index[v]] for v in sorted(freed)]
-    wanted = set(order_ids)
-    candidates = [o for o in problem.orders if o.id in wanted]
-    if not candidates:
-        return set()
-    menu = problem.menu_index
-    remote = np.array(
-        [o.remote if o.remote is not None else menu[o.service].remote for o in candidates]
+    positions = plan.unserved_position
+    if renumber is not None:
+        positions = renumber[positions]
+    minutes = problem.travel.matrix_minutes(coords(v.home for v in vols), plan.unserved_xy)
+    reach = plan.unserved_remote[None, :] | (
+        minutes <= problem.params.max_travel_minutes + REACH_TOLERANCE
     )
-    minutes = problem.travel.matrix_minutes(
-        coords(v.home for v in vols), coords(o.location for o in candidates)
-    )
-    reach = remote[None, :] | (minutes <= problem.params.max_travel_minutes + REACH_TOLERANCE)
+    reach &= positions[None, :] >= 0
     category = {t.id: t.category for t in org.teams}
     excluded = {(x.order, x.volunteer) for x in problem.exclusions}
     out: set[str] = set()
     for col in np.flatnonzero(reach.any(axis=0)).tolist():
-        r = problem.resolved(candidates[col])
+        r = problem.resolved(problem.orders[positions[col]])
         for row in np.flatnonzero(reach[:, col]).tolist():
             v = vols[row]
             if (
