@@ -22,6 +22,7 @@ from scheduler import (
     RosterWeights,
     build_roster,
 )
+from scheduler import columns as columns_module
 from scheduler import solve as solve_module
 from scheduler.arrays import SCALE, RosterArrays
 from scheduler.check import check
@@ -99,6 +100,26 @@ def test_bound_with_head_counts_pins_and_changes() -> None:
     best = _brute_force(p)
     assert relaxed.bound <= best + 1e-6
     assert relaxed.bound > 0.0  # pins, changes and requests cost something
+
+
+def test_highs_master_gives_the_same_relaxation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With GLOP failing every solve, the HiGHS master converges to the same value.
+
+    The master LP runs in GLOP (kept between solves) and falls back to HiGHS on
+    a failed solve; both must give the LP's value (head counts, pins, changes
+    and requests in the model).
+    """
+    p = _changes_and_head_counts()
+    arr = RosterArrays.build(p)
+    glop = relax(arr, None, until=time.perf_counter() + 30.0, seed=1)
+    monkeypatch.setattr(columns_module._Glop, "solve", lambda self: None)
+    highs = relax(arr, None, until=time.perf_counter() + 30.0, seed=1)
+    assert glop is not None
+    assert highs is not None
+    assert glop.converged
+    assert highs.converged
+    assert glop.value == pytest.approx(highs.value, abs=1e-6)
+    assert glop.bound == pytest.approx(highs.bound, abs=1e-6)
 
 
 def test_personal_costs_price_requests_preferences_and_changes() -> None:
