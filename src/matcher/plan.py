@@ -28,7 +28,7 @@ from matcher.result import Assignment, DispatchResult, Unserved
 from volunteers import Volunteer, coords
 from volunteers.bits import BoolArray
 from volunteers.geo import FloatArray, IntArray
-from volunteers.memo import Memo
+from volunteers.memo import store, stored
 
 _KEY = "plan-index"
 
@@ -75,7 +75,7 @@ class PlanIndex:
 
         ``index`` gives each order's position in ``problem.orders``.
         """
-        found = result.__dict__.get("_memo", {}).get(_KEY)
+        found = stored(result, _KEY)
         volunteers = problem.organization.volunteers
         if (
             isinstance(found, PlanIndex)
@@ -208,7 +208,4 @@ def _places(problem: DispatchProblem, positions: IntArray) -> dict[str, np.ndarr
 
 def _keep(result: DispatchResult, plan: PlanIndex) -> None:
     """Keep ``plan`` on ``result`` (out of its equality: see :mod:`volunteers.memo`)."""
-    cache = result.__dict__.get("_memo")
-    if cache is None:
-        cache = result.__dict__["_memo"] = Memo()
-    cache[_KEY] = plan
+    store(result, _KEY, plan)

@@ -35,14 +35,33 @@ def memo(fn: Callable[[Any], T]) -> T:
 
     @functools.wraps(fn)
     def get(self: Any) -> T:
-        cache = self.__dict__.get("_memo")
-        if cache is None:
-            cache = self.__dict__["_memo"] = Memo()
+        cache = _cache(self)
         if name not in cache:
             cache[name] = fn(self)
         return cache[name]  # type: ignore[no-any-return]
 
     return property(get)  # type: ignore[return-value]
+
+
+def _cache(obj: Any) -> Memo:
+    cache = obj.__dict__.get("_memo")
+    if cache is None:
+        cache = obj.__dict__["_memo"] = Memo()
+    return cache  # type: ignore[no-any-return]
+
+
+def stored(obj: Any, name: str) -> Any:
+    """The value :func:`store` kept on ``obj`` under ``name``, or ``None``."""
+    return obj.__dict__.get("_memo", {}).get(name)
+
+
+def store(obj: Any, name: str, value: Any) -> None:
+    """Keep ``value`` on ``obj`` (a frozen model) under ``name``, out of its equality.
+
+    For derived values a caller computes elsewhere (and checks itself when it
+    reads them back with :func:`stored`).
+    """
+    _cache(obj)[name] = value
 
 
 def cached(obj: Any, key: object, compute: Callable[[], T], keep: int = 4) -> T:
@@ -51,10 +70,7 @@ def cached(obj: Any, key: object, compute: Callable[[], T], keep: int = 4) -> T:
     For derived values that depend on ``obj`` and on arguments (``key``); at most
     ``keep`` keys are kept per object, the oldest dropped first.
     """
-    cache = obj.__dict__.get("_memo")
-    if cache is None:
-        cache = obj.__dict__["_memo"] = Memo()
-    keyed: dict[object, Any] = cache.setdefault("__cached__", {})
+    keyed: dict[object, Any] = _cache(obj).setdefault("__cached__", {})
     if key not in keyed:
         while len(keyed) >= keep:
             keyed.pop(next(iter(keyed)))

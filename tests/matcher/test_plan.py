@@ -9,6 +9,7 @@ from matcher.check import check
 from matcher.plan import PlanIndex
 from matcher.redispatch import redispatch
 from matcher.synth import synthetic_problem
+from volunteers.memo import stored
 from volunteers.synth import generate_county
 
 
@@ -76,7 +77,7 @@ def test_derived_index_equals_a_fresh_one_along_a_chain() -> None:
             p, r = redispatch(p, r, unavailable=[a.volunteer_ids[0]])
         report = check(p, r)
         assert report.ok, (step, report.violations)
-        carried = r.__dict__["_memo"]["plan-index"]
+        carried = stored(r, "plan-index")
         assert carried.orders is p.orders
         fresh = PlanIndex._build(p, r, p.order_index)
         assert rows(carried) == rows(fresh), step

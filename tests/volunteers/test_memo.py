@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from volunteers import MatrixTravel
-from volunteers.memo import Memo
+from volunteers.memo import Memo, store, stored
 
 
 def test_memo_holders_compare_equal() -> None:
@@ -23,3 +23,17 @@ def test_models_with_computed_caches_compare_by_fields() -> None:
         m.matrix_minutes([[0, 0]], [[0, 1]])
     assert a == b
     assert a != c
+
+
+def test_stored_values_come_back_and_stay_out_of_equality() -> None:
+    """A stored value is read back by name; it stays out of the model's equality.
+
+    An absent name gives ``None``.
+    """
+    a = MatrixTravel.from_arrays([[0, 0], [0, 1]], [[0, 5], [5, 0]])
+    b = MatrixTravel.from_arrays([[0, 0], [0, 1]], [[0, 5], [5, 0]])
+    assert stored(a, "x") is None
+    store(a, "x", np.arange(3))
+    assert np.array_equal(stored(a, "x"), np.arange(3))
+    assert stored(a, "y") is None
+    assert a == b
