@@ -121,8 +121,9 @@ def redispatch(
     old_index = problem.order_index
     if gone_orders:
         index = {o.id: i for i, o in enumerate(orders)}
-        renumber: IntArray | None = np.full(len(problem.orders), -1, dtype=np.int64)
-        renumber[[old_index[o.id] for o in staying]] = np.arange(len(staying))  # type: ignore[index]
+        moved = np.full(len(problem.orders), -1, dtype=np.int64)
+        moved[[old_index[o.id] for o in staying]] = np.arange(len(staying))
+        renumber: IntArray | None = moved
     else:
         index = old_index
         if new_orders:
