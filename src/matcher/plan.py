@@ -68,13 +68,8 @@ class PlanIndex:
     unserved_remote: BoolArray
 
     @classmethod
-    def of(
-        cls, problem: DispatchProblem, result: DispatchResult, index: dict[str, int]
-    ) -> PlanIndex:
-        """The index of ``result`` (a plan for ``problem``), kept on the result.
-
-        ``index`` gives each order's position in ``problem.orders``.
-        """
+    def of(cls, problem: DispatchProblem, result: DispatchResult) -> PlanIndex:
+        """The index of ``result`` (a plan for ``problem``), kept on the result."""
         found = stored(result, _KEY)
         volunteers = problem.organization.volunteers
         if (
@@ -83,15 +78,14 @@ class PlanIndex:
             and found.volunteers is volunteers
         ):
             return found
-        built = cls._build(problem, result, index)
-        _keep(result, built)
+        built = cls._build(problem, result)
+        store(result, _KEY, built)
         return built
 
     @classmethod
-    def _build(
-        cls, problem: DispatchProblem, result: DispatchResult, index: dict[str, int]
-    ) -> PlanIndex:
+    def _build(cls, problem: DispatchProblem, result: DispatchResult) -> PlanIndex:
         orders = problem.orders
+        index = problem.order_index
         vindex = problem.organization.volunteer_index
         assignments = result.assignments
         position = np.asarray([index[a.order] for a in assignments], dtype=np.int64)
@@ -127,18 +121,18 @@ class PlanIndex:
         renumber: IntArray | None,
         added: Sequence[Assignment],
         unserved: Sequence[Unserved],
-        index: dict[str, int],
     ) -> PlanIndex:
         """The index of ``result``: this plan with the orders at ``removed`` taken out.
 
         ``result`` solves ``problem`` and lists its assignments by position;
         ``added`` are its new assignments and ``unserved`` its newly unserved
-        orders, both numbered by ``index`` (positions in ``problem.orders``).
+        orders, both numbered by their positions in ``problem.orders``.
         ``renumber`` maps this index's positions to those (-1: cancelled), or
         is ``None`` when they are the same.
         """
         vindex = problem.organization.volunteer_index
         orders = problem.orders
+        index = problem.order_index
 
         def moved(positions: IntArray) -> IntArray:
             return positions if renumber is None else renumber[positions]
@@ -187,7 +181,7 @@ class PlanIndex:
                 (self.unserved_remote[keep_unserved], fresh["unserved_remote"])
             ),
         )
-        _keep(result, derived)
+        store(result, _KEY, derived)
         return derived
 
 
@@ -204,8 +198,3 @@ def _places(problem: DispatchProblem, positions: IntArray) -> dict[str, np.ndarr
             dtype=bool,
         ),
     }
-
-
-def _keep(result: DispatchResult, plan: PlanIndex) -> None:
-    """Keep ``plan`` on ``result`` (out of its equality: see :mod:`volunteers.memo`)."""
-    store(result, _KEY, plan)

@@ -134,7 +134,7 @@ def redispatch(
             index = {**old_index, **{o.id: len(staying) + j for j, o in enumerate(new_orders)}}
         renumber = None
     updated.__dict__["order_index"] = index  # its cached property, known already
-    plan = PlanIndex.of(problem, previous, old_index)
+    plan = PlanIndex.of(problem, previous)
 
     # Only the assignments named by a change are looked at.
     vindex = problem.organization.volunteer_index
@@ -262,7 +262,7 @@ def redispatch(
     )
     if not solved.infeasible_reasons:
         # The next re-dispatch of this result starts from these arrays.
-        plan.after(updated, result, removed, renumber, solved.assignments, solved.unserved, index)
+        plan.after(updated, result, removed, renumber, solved.assignments, solved.unserved)
     return updated, result
 
 

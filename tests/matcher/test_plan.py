@@ -36,8 +36,8 @@ def rows(plan: PlanIndex) -> tuple[list[tuple[int, int, float]], list[int], list
 def test_built_index_matches_the_result() -> None:
     """Each order's assignment is found; seats and unserved orders are the result's."""
     p, r = county()
-    plan = PlanIndex.of(p, r, p.order_index)
-    assert PlanIndex.of(p, r, p.order_index) is plan  # kept on the result
+    plan = PlanIndex.of(p, r)
+    assert PlanIndex.of(p, r) is plan  # kept on the result
     found = plan.find(np.arange(len(p.orders)))
     served = {a.order for a in r.assignments}
     for i, o in enumerate(p.orders):
@@ -79,7 +79,7 @@ def test_derived_index_equals_a_fresh_one_along_a_chain() -> None:
         assert report.ok, (step, report.violations)
         carried = stored(r, "plan-index")
         assert carried.orders is p.orders
-        fresh = PlanIndex._build(p, r, p.order_index)
+        fresh = PlanIndex._build(p, r)
         assert rows(carried) == rows(fresh), step
         assert +carried.served == +fresh.served, step
         assert np.array_equal(carried.position, fresh.position)
