@@ -2,7 +2,7 @@
 
 :class:`AssignmentProblem` holds jobs, agents and edges (cost and load per
 edge, capacity per agent, must or may jobs); :func:`solve_assignment` solves
-it (LP bound, rounding, CP-SAT, large neighbourhoods); :func:`check_assignment`
+it (LP bound, rounding, CP-SAT, branch and price, large neighbourhoods); :func:`check_assignment`
 verifies any answer independently. :func:`read_orlib` reads the public
 generalized-assignment (GAP) instances.
 """

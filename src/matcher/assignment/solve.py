@@ -1,4 +1,4 @@
-"""Solving the capacitated assignment problem: LP bound, rounding, CP-SAT, large neighbourhoods.
+"""Solving the capacitated assignment problem: bounds, CP-SAT, branch and price, neighbourhoods.
 
 The method, in order:
 
@@ -13,14 +13,27 @@ The method, in order:
    agent with room, or stay unserved.
 4. **Exact search** when the problem is small (at most ``EXACT_EDGES`` usable
    edges): the whole model in CP-SAT, warm-started from the rounding, for
-   half of the time. A proof of optimality ends the search.
-5. **Large-neighbourhood search** for the rest of the time: free every job of
-   a few agents (chosen at random, or related to one agent by who else could
-   serve its jobs cheaply) plus unserved jobs, re-solve that sub-problem
-   exactly with CP-SAT (short deterministic budget, warm-started with the
-   current assignment), keep the result when it is not worse. The
-   neighbourhood grows after sub-problems solved to optimality and shrinks
-   after ones that ran out of budget.
+   half of the time (a fifth when branch and price may follow). A proof of
+   optimality ends the search.
+5. **Branch and price** (:mod:`matcher.assignment.price`) when the problem is
+   small, its knapsacks are too (at most ``PRICE_CELLS`` cells per pricing
+   round) and it has at most ``PRICE_JOBS_PER_AGENT`` jobs per agent. Column
+   generation over whole agent loads gives the knapsack bound (reported when
+   stronger than the LP's). When it does not converge within a fifth of the
+   time left, the exact search of step 4 gets half of the time left instead,
+   as without branch and price. Else a depth-first tree on edges looks for
+   better assignments for half of the time left (a tree explored to the end
+   proves the incumbent optimal), and a second exact run, warm-started from
+   the best assignment, has the rest. On tightly packed instances (chu1997 d,
+   20 agents) the tree is what finds the good assignments.
+6. **Large-neighbourhood search** for the rest of the time (when there was
+   no tree): free every job of a few agents (chosen at random, or related to
+   one agent by who else could serve its jobs cheaply) plus unserved jobs,
+   re-solve that sub-problem exactly with CP-SAT (short deterministic budget,
+   warm-started with the current assignment), keep the result when it is not
+   worse. The neighbourhood grows after sub-problems solved to optimality and
+   shrinks after ones that ran out of budget. Small problems end with a
+   second exact run, warm-started from and cut off by the best assignment.
 
 Unserved must jobs are priced inside the search at more than every edge cost
 together, so any assignment serving more of them is better; the answer is
@@ -29,7 +42,8 @@ together, so any assignment serving more of them is better; the answer is
 Each sub-problem runs on a deterministic budget: with ``workers=1`` the
 sequence of iterations is reproducible for a seed, so a run stopped by
 ``max_iterations`` (rather than by the wall-clock ``time_limit``) gives the
-same result every time.
+same result every time; ``max_iterations`` also caps the nodes of the
+branch-and-price tree.
 """
 
 from __future__ import annotations
@@ -45,6 +59,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from matcher.assignment.model import AssignmentProblem, AssignmentResult, BoolArray, IntArray
+from matcher.assignment.price import BranchAndPrice, pricing_cells
 from matcher.result import SolveStatus
 
 logger = logging.getLogger(__name__)
@@ -57,6 +72,15 @@ TARGET_SUB_JOBS = 100
 
 SUB_DETERMINISTIC_TIME = 0.1
 """CP-SAT deterministic-time budget of one neighbourhood."""
+
+PRICE_CELLS = 2_000_000
+"""Small problems whose pricing round has at most this many knapsack cells
+(:func:`~matcher.assignment.price.pricing_cells`) may get branch and price."""
+
+PRICE_JOBS_PER_AGENT = 10
+"""... when they have at most this many jobs per agent: with more, column
+generation converges slowly (chu1997 b10200 and c10200, 20 jobs per agent: not
+in 12 s) and the exact search is the better use of the time."""
 
 RELATED = 3
 """Cheapest agents per job remembered for related neighbourhoods."""
@@ -303,10 +327,37 @@ def solve_assignment(
     best = _total(d, chosen)
     logger.debug("LP bound %s, rounding %d, %.2f s", bound, best, time.perf_counter() - t0)
 
-    search = _Search(d, chosen, bound, seed=seed, workers=workers)
     small = len(d.edges) <= EXACT_EDGES
+    search = _Search(d, chosen, bound, seed=seed, workers=workers)
+    pricer = None
+    if (
+        small
+        and 0 < p.n_jobs <= PRICE_JOBS_PER_AGENT * p.n_agents
+        and pricing_cells(p, d.edges) <= PRICE_CELLS
+    ):
+        pricer = BranchAndPrice(p, d.edges, d.job_cost)
     if small:
-        search.exact(deadline, share=0.5)
+        search.exact(deadline, share=0.2 if pricer is not None else 0.5)
+    if pricer is not None and not search.proven and not search.infeasible:
+        pricer.add_assignment(search.chosen)
+        root = pricer.root(time.perf_counter() + 0.2 * (deadline - time.perf_counter()))
+        logger.debug("master bound %s, %.2f s", root, time.perf_counter() - t0)
+        if root is None:  # column generation is slow here: exact search instead
+            pricer = None
+            search.exact(deadline, share=0.5)
+        else:  # the master is a relaxation, whatever its slack prices
+            search.raise_bound(math.ceil(root - 1e-6 * max(1.0, abs(root))))
+    if pricer is not None and not search.proven and not search.infeasible:
+        found, _, done = pricer.search(
+            deadline - 0.5 * (deadline - time.perf_counter()),
+            float(search.best),
+            max_nodes=max_iterations,
+        )
+        if found is not None:
+            search.offer_all(found)
+        if done:  # nothing beats the incumbent
+            search.proven = True
+            search.infeasible = bool((p.must & (search.chosen < 0)).any())
     if search.infeasible:
         return _infeasible(
             p,
@@ -317,10 +368,13 @@ def solve_assignment(
             ],
         )
     # Small problems keep a last share of the time for a second exact run,
-    # warm-started from (and cut off by) the neighbourhood search's best.
-    search.lns(
-        deadline - 0.3 * (deadline - time.perf_counter()) if small else deadline, max_iterations
-    )
+    # warm-started from (and cut off by) the best so far; after branch and
+    # price, that run has the rest of the time.
+    if pricer is None:
+        search.lns(
+            deadline - 0.3 * (deadline - time.perf_counter()) if small else deadline,
+            max_iterations,
+        )
     if small:
         search.exact(deadline, share=1.0)
     chosen, best, bound, proven = search.chosen, search.best, search.bound, search.proven
@@ -386,6 +440,15 @@ class _Search:
                 logger.debug("iteration %d: %d -> %d", self.iterations, self.best, cost)
             self.chosen, self.best = trial, cost
         self.proven = self.proven or (self.bound is not None and self.best <= self.bound)
+
+    def raise_bound(self, bound: int) -> None:
+        """Take a proven lower bound."""
+        self.bound = bound if self.bound is None else max(self.bound, bound)
+        self.proven = self.proven or self.best <= self.bound
+
+    def offer_all(self, chosen: IntArray) -> None:
+        """Offer a whole assignment."""
+        self._offer(np.arange(self.d.p.n_jobs, dtype=np.int64), chosen)
 
     def exact(self, deadline: float, share: float) -> None:
         """The whole model in CP-SAT for ``share`` of the time left."""
