@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.linear_solver import pywraplp
 from scipy import sparse
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from matcher.assignment.model import AssignmentProblem, BoolArray, IntArray
 
@@ -149,6 +149,8 @@ class BranchAndPrice:
         self.active = np.zeros(0, dtype=np.bool_)
         self._seen: set[tuple[int, bytes]] = set()
         self.lp_solves = 0
+        self.prices: FloatArray | None = None  # job prices of the node's best Lagrangian bound
+        self.root_prices: FloatArray | None = None
         lp = pywraplp.Solver.CreateSolver("GLOP")
         if lp is None:  # pragma: no cover - GLOP ships with OR-Tools
             raise RuntimeError("GLOP is not available")
@@ -292,6 +294,16 @@ class BranchAndPrice:
             np.asarray(res.ineqlin.marginals),
         )
 
+    def _price_free(self, u: FloatArray) -> tuple[FloatArray, list[IntArray | None]]:
+        """:meth:`_price` without the branching decisions."""
+        owner, banned = self.owner.copy(), self.banned.copy()
+        self.owner[:] = -1
+        self.banned[:] = False
+        try:
+            return self._price(u)
+        finally:
+            self.owner, self.banned = owner, banned
+
     def _price(self, u: FloatArray) -> tuple[FloatArray, list[IntArray | None]]:
         """Per agent, the most profitable column under duals ``u`` (``None`` if none fits)."""
         p = self.p
@@ -342,6 +354,7 @@ class BranchAndPrice:
             bound = self._lagrangian(prices, best)
             if bound > lagrangian:
                 lagrangian, center = bound, prices
+                self.prices = prices
             if lagrangian > incumbent - 1 + EPS:
                 return _Node(value=lagrangian, x=None)
             added = 0
@@ -367,7 +380,135 @@ class BranchAndPrice:
         """Column generation at the root; its bound (``None`` when out of time)."""
         node = self._node(deadline, math.inf)
         logger.debug("root master %s, %d columns", node and node.value, len(self.vars))
-        return None if node is None else node.value
+        if node is None:
+            return None
+        self.root_prices = self.prices
+        return node.value
+
+    def _gap_columns(
+        self, u: FloatArray, slack: float, limit: int, deadline: float
+    ) -> list[tuple[int, list[int]]] | None:
+        """Every column whose profit under ``u`` is within ``slack`` of its agent's best.
+
+        Depth first over each agent's jobs, most profitable first, pruned by
+        a knapsack bound on what the remaining jobs can add. ``None`` when
+        there are more than ``limit`` or time runs out.
+        """
+        p = self.p
+        out: list[tuple[int, list[int]]] = []
+        for a in range(p.n_agents):
+            items = np.flatnonzero(self.usable[a])
+            profit = u[items] - self.cost[a, items]
+            items = items[np.argsort(-profit, kind="stable")]
+            profit = u[items] - self.cost[a, items]
+            load = self.load[a, items]
+            cap = int(p.capacity[a])
+            n = len(items)
+            # reach[t, c]: most profit jobs t.. can add within capacity c.
+            reach = np.zeros((n + 1, cap + 1))
+            for t in range(n - 1, -1, -1):
+                w = int(load[t])
+                reach[t] = reach[t + 1]
+                if w <= cap:
+                    reach[t, w:] = np.maximum(
+                        reach[t + 1, w:], reach[t + 1, : cap + 1 - w] + max(profit[t], 0.0)
+                    )
+            need = reach[0, cap] - slack - EPS
+            table = reach.tolist()
+            gains = profit.tolist()
+            weights = load.tolist()
+            stack: list[tuple[int, int, float, tuple[int, ...]]] = [(0, cap, 0.0, ())]
+            while stack:
+                t, c, gain, chosen = stack.pop()
+                if gain + table[t][c] < need:
+                    continue
+                if t == n:
+                    out.append((a, [int(items[i]) for i in chosen]))
+                    if len(out) > limit or time.perf_counter() > deadline:
+                        return None
+                    continue
+                stack.append((t + 1, c, gain, chosen))
+                if weights[t] <= c:
+                    stack.append((t + 1, c - weights[t], gain + gains[t], (*chosen, t)))
+        return out
+
+    def close_gap(
+        self, incumbent: float, deadline: float, limit: int
+    ) -> tuple[IntArray | None, bool]:
+        """Every assignment cheaper than ``incumbent``, from enumerated columns, by a MIP.
+
+        With the root's job prices ``u``, any assignment costs at least the
+        Lagrangian bound ``L(u)`` plus, per agent used, how far its column's
+        profit falls short of the agent's best. So an assignment cheaper than
+        ``incumbent`` uses only columns that fall short by at most
+        ``incumbent - 1 - L(u)``: when there are at most ``limit`` of those,
+        the set-partitioning MIP over them (HiGHS) finds the best such
+        assignment or proves there is none.
+
+        Returns
+        -------
+        tuple
+            A better assignment (edge per job, -1 unserved) or ``None``, and
+            whether the MIP was solved to the end (then nothing else is better).
+        """
+        p = self.p
+        u = self.root_prices
+        if u is None or not math.isfinite(incumbent):
+            return None, False
+        best, _ = self._price_free(u)
+        bound = float(
+            u.sum() + np.minimum(self.slack_cost - u, 0.0).sum() - np.maximum(best, 0.0).sum()
+        )
+        slack = incumbent - 1 - bound
+        if slack < 0:
+            return None, True
+        cols = self._gap_columns(u, slack, limit, deadline)
+        logger.debug(
+            "gap %.2f above the Lagrangian bound: %s columns",
+            slack,
+            "too many" if cols is None else len(cols),
+        )
+        if cols is None:
+            return None, False
+        may = np.flatnonzero(~p.must)
+        n_k, n_j, n_a = len(cols), p.n_jobs, p.n_agents
+        col_rows = [j for _, jobs in cols for j in jobs]
+        col_of = [k for k, (_, jobs) in enumerate(cols) for _ in jobs]
+        matrix = sparse.csr_array(
+            (
+                np.ones(len(col_rows) + n_k + len(may)),
+                (
+                    np.concatenate((col_rows, n_j + np.array([a for a, _ in cols]), may)),
+                    np.concatenate((col_of, np.arange(n_k), n_k + np.arange(len(may)))),
+                ),
+            ),
+            shape=(n_j + n_a, n_k + len(may)),
+        )
+        costs = np.concatenate(
+            ([float(self.cost[a, jobs].sum()) for a, jobs in cols], self.slack_cost[may])
+        )
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return None, False
+        res = milp(
+            costs,
+            constraints=LinearConstraint(
+                matrix, np.concatenate((np.ones(n_j), np.zeros(n_a))), np.ones(n_j + n_a)
+            ),
+            integrality=np.ones(len(costs), dtype=np.int64),
+            bounds=Bounds(0, 1),
+            options={"time_limit": left},
+        )
+        if res.status == 2:  # infeasible: nothing is cheaper than the incumbent
+            return None, True
+        if res.x is None:
+            return None, False
+        chosen = np.full(n_j, -1, dtype=np.int64)
+        for k in np.flatnonzero(res.x[:n_k] > 0.5).tolist():
+            a, jobs = cols[k]
+            chosen[jobs] = self.edge_id[a, jobs]
+        better = chosen if self.cost_of(chosen) < incumbent else None
+        return better, res.status == 0
 
     def _reset(self) -> None:
         """Undo every branching decision."""

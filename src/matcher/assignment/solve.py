@@ -82,6 +82,10 @@ PRICE_JOBS_PER_AGENT = 10
 generation converges slowly (chu1997 b10200 and c10200, 20 jobs per agent: not
 in 12 s) and the exact search is the better use of the time."""
 
+GAP_COLUMNS = 50_000
+"""After branch and price's root and tree: when at most this many columns could
+still beat the incumbent, a set-partitioning MIP over them settles it."""
+
 RELATED = 3
 """Cheapest agents per job remembered for related neighbourhoods."""
 
@@ -255,6 +259,19 @@ def _solve_sub(
     return _Sub(status=status, chosen=new, bound=solver.best_objective_bound)
 
 
+def _close_gap(search: _Search, pricer: BranchAndPrice, deadline: float) -> None:
+    """Look for a better assignment among enumerated columns when there are few of them."""
+    if search.proven or search.infeasible:
+        return
+    until = time.perf_counter() + 0.25 * (deadline - time.perf_counter())
+    found, done = pricer.close_gap(float(search.best), until, limit=GAP_COLUMNS)
+    if found is not None:
+        search.offer_all(found)
+    if done:
+        search.proven = True
+        search.infeasible = bool((search.d.p.must & (search.chosen < 0)).any())
+
+
 def _infeasible(p: AssignmentProblem, t0: float, reasons: list[str]) -> AssignmentResult:
     return AssignmentResult(
         agent_of_job=np.full(p.n_jobs, -1, dtype=np.int64),
@@ -347,6 +364,7 @@ def solve_assignment(
             search.exact(deadline, share=0.5)
         else:  # the master is a relaxation, whatever its slack prices
             search.raise_bound(math.ceil(root - 1e-6 * max(1.0, abs(root))))
+            _close_gap(search, pricer, deadline)
     if pricer is not None and not search.proven and not search.infeasible:
         found, _, done = pricer.search(
             deadline - 0.5 * (deadline - time.perf_counter()),
@@ -358,6 +376,7 @@ def solve_assignment(
         if done:  # nothing beats the incumbent
             search.proven = True
             search.infeasible = bool((p.must & (search.chosen < 0)).any())
+        _close_gap(search, pricer, deadline)
     if search.infeasible:
         return _infeasible(
             p,

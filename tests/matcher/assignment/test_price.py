@@ -120,3 +120,45 @@ def test_random_small_trees_match_brute_force(problem: AssignmentProblem) -> Non
     assert report.feasible, report.violations
     assert report.objective == cost == optimum
     assert cost == solve_module._total(d, found)
+
+
+def test_closing_the_gap_finds_the_optimum_and_proves_it() -> None:
+    """gap1-0 after the root: above the optimum the MIP finds 261; at 261 nothing is cheaper."""
+    problem = read_orlib(DATA / "gap1-0")
+    pricer, _ = _pricer(problem)
+    assert pricer.root(time.perf_counter() + 30.0) is not None
+    found, done = pricer.close_gap(265.0, time.perf_counter() + 30.0, limit=50_000)
+    assert done
+    assert found is not None
+    agent = np.where(found >= 0, problem.edge_agent[np.maximum(found, 0)], -1)
+    report = check_assignment(problem, agent.tolist())
+    assert report.feasible, report.violations
+    assert report.objective == pricer.cost_of(found) == 261
+    assert pricer.close_gap(261.0, time.perf_counter() + 30.0, limit=50_000) == (None, True)
+
+
+def test_closing_the_gap_gives_up_beyond_its_column_limit() -> None:
+    """With room for a single column, the enumeration stops and proves nothing."""
+    problem = read_orlib(DATA / "gap1-0")
+    pricer, _ = _pricer(problem)
+    assert pricer.root(time.perf_counter() + 30.0) is not None
+    assert pricer.close_gap(300.0, time.perf_counter() + 30.0, limit=1) == (None, False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_problems())
+def test_closing_the_gap_on_random_small_problems_matches_brute_force(
+    problem: AssignmentProblem,
+) -> None:
+    """From a loose incumbent, the MIP over enumerated columns reaches the enumerated optimum."""
+    pricer, _ = _pricer(problem)
+    optimum = brute_force(problem)
+    if optimum is None or pricer.root(time.perf_counter() + 30.0) is None:
+        return
+    found, done = pricer.close_gap(optimum + 5.0, time.perf_counter() + 30.0, limit=100_000)
+    assert done
+    assert found is not None
+    agent = np.where(found >= 0, problem.edge_agent[np.maximum(found, 0)], -1)
+    report = check_assignment(problem, agent.tolist())
+    assert report.feasible, report.violations
+    assert report.objective == pricer.cost_of(found) == optimum
