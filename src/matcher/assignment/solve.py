@@ -13,19 +13,22 @@ The method, in order:
    agent with room, or stay unserved.
 4. **Exact search** when the problem is small (at most ``EXACT_EDGES`` usable
    edges): the whole model in CP-SAT, warm-started from the rounding, for
-   half of the time (a fifth when branch and price may follow). A proof of
-   optimality ends the search.
-5. **Branch and price** (:mod:`matcher.assignment.price`) when the problem is
-   small, its knapsacks are too (at most ``PRICE_CELLS`` cells per pricing
-   round) and it has at most ``PRICE_JOBS_PER_AGENT`` jobs per agent. Column
-   generation over whole agent loads gives the knapsack bound (reported when
-   stronger than the LP's). When it does not converge within a fifth of the
-   time left, the exact search of step 4 gets half of the time left instead,
-   as without branch and price. Else a depth-first tree on edges looks for
-   better assignments for half of the time left (a tree explored to the end
-   proves the incumbent optimal), and a second exact run, warm-started from
-   the best assignment, has the rest. On tightly packed instances (chu1997 d,
-   20 agents) the tree is what finds the good assignments.
+   half of the time. A proof of optimality ends the search. When branch and
+   price may follow, the run stops after a fifth of the time if it is then
+   further than ``PRICE_MIN_GAP`` from its bound.
+5. **Branch and price** (:mod:`matcher.assignment.price`) after such a stop:
+   for small problems whose knapsacks are small too (at most ``PRICE_CELLS``
+   cells per pricing round) with at most ``PRICE_JOBS_PER_AGENT`` jobs per
+   agent. Column generation over whole agent loads gives the knapsack bound
+   (reported when stronger than the LP's); when it does not converge within
+   a fifth of the time left, the exact search gets half of the time left
+   instead. Else a depth-first tree on edges looks for better assignments
+   for half of the time left (a tree explored to the end proves the
+   incumbent optimal), and a second exact run, warm-started from the best
+   assignment, has the rest. Before and after the tree, when few columns
+   could still beat the incumbent, a set-partitioning MIP over them settles
+   it. On tightly packed instances (chu1997 d, 20 agents) the tree is what
+   finds the good assignments.
 6. **Large-neighbourhood search** for the rest of the time (when there was
    no tree): free every job of a few agents (chosen at random, or related to
    one agent by who else could serve its jobs cheaply) plus unserved jobs,
@@ -50,6 +53,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -81,6 +85,12 @@ PRICE_JOBS_PER_AGENT = 10
 """... when they have at most this many jobs per agent: with more, column
 generation converges slowly (chu1997 b10200 and c10200, 20 jobs per agent: not
 in 12 s) and the exact search is the better use of the time."""
+
+PRICE_MIN_GAP = 0.003
+"""Branch and price only when the exact run is still further than this from its
+bound (relative) after a fifth of the time; closer, CP-SAT usually proves the
+optimum if left running (chu1997 c20200: 0.13% after 12 s, proven in 12-18 s
+when left alone, not by the tree)."""
 
 GAP_COLUMNS = 50_000
 """After branch and price's root and tree: when at most this many columns could
@@ -189,6 +199,42 @@ class _Sub:
     status: cp_model.CpSolverStatus
     chosen: IntArray | None  # new edge per job of the sub-problem (-1 unserved)
     bound: float
+    stopped: bool = False  # by the checkpoint
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """The last solution's objective and bound."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.objective = math.inf
+        self.bound = -math.inf
+
+    def on_solution_callback(self) -> None:
+        self.objective = self.objective_value
+        self.bound = self.best_objective_bound
+
+
+def _solve_with_checkpoint(
+    solver: cp_model.CpSolver, model: cp_model.CpModel, seconds: float, bound: float, gap: float
+) -> tuple[cp_model.CpSolverStatus, bool]:
+    """Solve, stopping after ``seconds`` if the gap is then above ``gap``."""
+    progress = _Progress()
+    stopped = threading.Event()
+
+    def check() -> None:
+        best = max(progress.bound, bound)
+        if progress.objective - best > gap * max(1.0, abs(progress.objective)):
+            stopped.set()
+            solver.stop_search()
+
+    timer = threading.Timer(seconds, check)
+    timer.start()
+    try:
+        status = solver.solve(model, progress)
+    finally:
+        timer.cancel()
+    return status, stopped.is_set()
 
 
 def _solve_sub(
@@ -201,8 +247,14 @@ def _solve_sub(
     workers: int,
     deterministic_time: float,
     wall_time: float,
+    checkpoint: tuple[float, float, float] | None = None,
 ) -> _Sub:
-    """Re-solve ``jobs`` over the agents in ``agents`` exactly, other jobs fixed."""
+    """Re-solve ``jobs`` over the agents in ``agents`` exactly, other jobs fixed.
+
+    ``checkpoint`` = (seconds, bound, gap): stop the run after ``seconds`` when
+    its best solution is then further than ``gap`` (relative) from its bound
+    or ``bound``, whichever is higher.
+    """
     p = d.p
     in_jobs = np.zeros(p.n_jobs, dtype=np.bool_)
     in_jobs[jobs] = True
@@ -250,13 +302,17 @@ def _solve_sub(
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = deterministic_time
     solver.parameters.max_time_in_seconds = max(wall_time, 0.01)
-    status = solver.solve(model)
+    if checkpoint is None:
+        status = solver.solve(model)
+        stopped = False
+    else:
+        status, stopped = _solve_with_checkpoint(solver, model, *checkpoint)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _Sub(status=status, chosen=None, bound=-math.inf)
+        return _Sub(status=status, chosen=None, bound=-math.inf, stopped=stopped)
     new = np.full(len(jobs), -1, dtype=np.int64)
     on = np.fromiter((solver.boolean_value(v) for v in x), dtype=np.bool_, count=len(x))
     new[pos[on]] = sel[on]
-    return _Sub(status=status, chosen=new, bound=solver.best_objective_bound)
+    return _Sub(status=status, chosen=new, bound=solver.best_objective_bound, stopped=stopped)
 
 
 def _close_gap(search: _Search, pricer: BranchAndPrice, deadline: float) -> None:
@@ -354,7 +410,11 @@ def solve_assignment(
     ):
         pricer = BranchAndPrice(p, d.edges, d.job_cost)
     if small:
-        search.exact(deadline, share=0.2 if pricer is not None else 0.5)
+        # With branch and price to follow, the exact run stops after a fifth
+        # of the time if it is still far from its bound.
+        checkpoint = None if pricer is None else (0.2, PRICE_MIN_GAP)
+        if not search.exact(deadline, share=0.5, checkpoint=checkpoint):
+            pricer = None  # CP-SAT ran its course: no tree
     if pricer is not None and not search.proven and not search.infeasible:
         pricer.add_assignment(search.chosen)
         root = pricer.root(time.perf_counter() + 0.2 * (deadline - time.perf_counter()))
@@ -469,14 +529,22 @@ class _Search:
         """Offer a whole assignment."""
         self._offer(np.arange(self.d.p.n_jobs, dtype=np.int64), chosen)
 
-    def exact(self, deadline: float, share: float) -> None:
-        """The whole model in CP-SAT for ``share`` of the time left."""
+    def exact(
+        self, deadline: float, share: float, checkpoint: tuple[float, float] | None = None
+    ) -> bool:
+        """The whole model in CP-SAT for ``share`` of the time left.
+
+        ``checkpoint`` = (share, gap): stop once ``share`` of the time left has
+        passed if the gap to the bound is then above ``gap``. Returns whether
+        it stopped there.
+        """
         if self.proven:
-            return
+            return False
         p = self.d.p
-        limit = share * (deadline - time.perf_counter())
+        left = deadline - time.perf_counter()
+        limit = share * left
         if limit <= 0.05:
-            return
+            return False
         jobs = np.arange(p.n_jobs, dtype=np.int64)
         sub = _solve_sub(
             self.d,
@@ -487,6 +555,13 @@ class _Search:
             workers=self.workers,
             deterministic_time=limit,
             wall_time=limit,
+            checkpoint=None
+            if checkpoint is None
+            else (
+                checkpoint[0] * left,
+                -math.inf if self.bound is None else self.bound,
+                checkpoint[1],
+            ),
         )
         if sub.chosen is not None:
             whole = math.ceil(sub.bound - 1e-6)
@@ -496,6 +571,7 @@ class _Search:
             self.proven = True
             self.infeasible = bool((p.must & (self.chosen < 0)).any())
         logger.debug("exact run: %d (bound %s)", self.best, self.bound)
+        return sub.stopped
 
     def lns(self, until: float, max_iterations: int | None) -> None:
         """Re-solve neighbourhoods until ``until`` (or ``max_iterations`` in all)."""

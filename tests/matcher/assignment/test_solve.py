@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import csv
 import itertools
+import logging
+import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -178,3 +181,40 @@ def test_random_small_problems_match_brute_force(problem: AssignmentProblem) -> 
     else:
         assert result.status is SolveStatus.OPTIMAL
         assert result.objective == optimum
+
+
+def _tight(seed: int, agents: int = 10, jobs: int = 80) -> AssignmentProblem:
+    """A tightly packed random instance (chu1997 type d): costs fall as loads rise."""
+    rng = np.random.default_rng(seed)
+    load = rng.integers(1, 101, size=(agents, jobs))
+    cost = 111 - load + rng.integers(-10, 11, size=(agents, jobs))
+    capacity = (0.8 * load.sum(axis=1) / agents).astype(np.int64)
+    return AssignmentProblem.from_matrices(cost, load, capacity)
+
+
+def test_exact_run_stops_at_its_checkpoint_only_when_far_from_its_bound() -> None:
+    """A checkpoint with a negative gap stops the run there; an infinite one never does."""
+    problem = _tight(1)
+    d = solve_module._prepare(problem)
+    start = solve_module._round(d, solve_module._lp(d, 10.0)[2])
+    far = solve_module._Search(d, start, None, seed=1, workers=1)
+    t0 = time.perf_counter()
+    assert far.exact(t0 + 20.0, share=1.0, checkpoint=(0.01, -1.0))
+    assert time.perf_counter() - t0 < 5.0
+    near = solve_module._Search(d, start, None, seed=1, workers=1)
+    assert not near.exact(time.perf_counter() + 1.0, share=1.0, checkpoint=(0.01, math.inf))
+
+
+def test_tightly_packed_problem_goes_through_branch_and_price(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """20 agents x 100 jobs, type d: the master's bound is computed, and reported when higher."""
+    problem = _tight(2, agents=20, jobs=100)
+    with caplog.at_level(logging.DEBUG, logger="matcher.assignment.solve"):
+        result = checked(problem, solve_assignment(problem, time_limit=10, seed=1, workers=2))
+    lines = [r.getMessage() for r in caplog.records]
+    roots = [line for line in lines if line.startswith("master bound")]
+    assert len(roots) == 1
+    root = float(roots[0].split()[2].rstrip(","))  # "master bound 6177.1, 1.20 s"
+    assert result.bound is not None
+    assert result.bound >= math.ceil(root - 1e-6)
