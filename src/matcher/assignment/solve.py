@@ -16,19 +16,19 @@ The method, in order:
    half of the time. A proof of optimality ends the search. When branch and
    price may follow, the run stops after a fifth of the time if it is then
    further than ``PRICE_MIN_GAP`` from its bound.
-5. **Branch and price** (:mod:`matcher.assignment.price`) after such a stop:
+5. **Branch and price** (:mod:`matcher.assignment.price`) after such a stop,
    for small problems whose knapsacks are small too (at most ``PRICE_CELLS``
    cells per pricing round) with at most ``PRICE_JOBS_PER_AGENT`` jobs per
-   agent. Column generation over whole agent loads gives the knapsack bound
-   (reported when stronger than the LP's); when it does not converge within
-   a fifth of the time left, the exact search gets half of the time left
-   instead. Else a depth-first tree on edges looks for better assignments
-   for half of the time left (a tree explored to the end proves the
-   incumbent optimal), and a second exact run, warm-started from the best
-   assignment, has the rest. Before and after the tree, when few columns
-   could still beat the incumbent, a set-partitioning MIP over them settles
-   it. On tightly packed instances (chu1997 d, 20 agents) the tree is what
-   finds the good assignments.
+   agent and ``PRICE_PAIRS`` agent x job pairs. Column generation over whole
+   agent loads gives the knapsack bound (reported when stronger than the
+   LP's); when it does not converge within a fifth of the time left, the
+   exact search gets half of the time left instead. Else a depth-first tree
+   on edges looks for better assignments for half of the time left (a tree
+   explored to the end proves the incumbent optimal), and a second exact
+   run, warm-started from the best assignment, has the rest. Before and
+   after the tree, when few columns could still beat the incumbent, a
+   set-partitioning MIP over them settles it. On tightly packed instances
+   (chu1997 d, 20 agents) the tree is what finds the good assignments.
 6. **Large-neighbourhood search** for the rest of the time (when there was
    no tree): free every job of a few agents (chosen at random, or related to
    one agent by who else could serve its jobs cheaply) plus unserved jobs,
@@ -46,7 +46,8 @@ Each sub-problem runs on a deterministic budget: with ``workers=1`` the
 sequence of iterations is reproducible for a seed, so a run stopped by
 ``max_iterations`` (rather than by the wall-clock ``time_limit``) gives the
 same result every time; ``max_iterations`` also caps the nodes of the
-branch-and-price tree.
+branch-and-price tree. The checkpoint of step 4 is on the wall clock, so where
+it decides (small, tightly packed problems) two runs may take different paths.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ SUB_DETERMINISTIC_TIME = 0.1
 PRICE_CELLS = 2_000_000
 """Small problems whose pricing round has at most this many knapsack cells
 (:func:`~matcher.assignment.price.pricing_cells`) may get branch and price."""
+
+PRICE_PAIRS = 1_000_000
+"""... and at most this many (job, agent) pairs: branch and price keeps dense
+agents x jobs arrays (a sparse problem with many agents would not fit)."""
 
 PRICE_JOBS_PER_AGENT = 10
 """... when they have at most this many jobs per agent: with more, column
@@ -406,6 +411,7 @@ def solve_assignment(
     if (
         small
         and 0 < p.n_jobs <= PRICE_JOBS_PER_AGENT * p.n_agents
+        and p.n_jobs * p.n_agents <= PRICE_PAIRS
         and pricing_cells(p, d.edges) <= PRICE_CELLS
     ):
         pricer = BranchAndPrice(p, d.edges, d.job_cost)
