@@ -159,12 +159,10 @@ class BranchAndPrice:
         self.objective.SetMinimization()
         self.job_rows = [lp.Constraint(1.0, 1.0) for _ in range(n_j)]
         self.agent_rows = [lp.Constraint(-lp.infinity(), 1.0) for _ in range(n_a)]
-        self.slacks: list[pywraplp.Variable] = []
-        for j, row in enumerate(self.job_rows):
+        for j, row in enumerate(self.job_rows):  # each job's slack column
             var = lp.NumVar(0.0, lp.infinity(), "")
             self.objective.SetCoefficient(var, float(self.lp_slack[j]))
             row.SetCoefficient(var, 1.0)
-            self.slacks.append(var)
         self.vars: list[pywraplp.Variable] = []
 
     # -- the column pool -------------------------------------------------
