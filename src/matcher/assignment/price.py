@@ -292,16 +292,6 @@ class BranchAndPrice:
             np.asarray(res.ineqlin.marginals),
         )
 
-    def _price_free(self, u: FloatArray) -> tuple[FloatArray, list[IntArray | None]]:
-        """:meth:`_price` without the branching decisions."""
-        owner, banned = self.owner.copy(), self.banned.copy()
-        self.owner[:] = -1
-        self.banned[:] = False
-        try:
-            return self._price(u)
-        finally:
-            self.owner, self.banned = owner, banned
-
     def _price(self, u: FloatArray) -> tuple[FloatArray, list[IntArray | None]]:
         """Per agent, the most profitable column under duals ``u`` (``None`` if none fits)."""
         p = self.p
@@ -322,10 +312,14 @@ class BranchAndPrice:
             cols.append(np.union1d(forced, extra))
         return best, cols
 
-    def _lagrangian(self, u: FloatArray, best: FloatArray) -> float:
-        """The Lagrangian bound of job prices ``u`` given each agent's best column under them."""
+    def _lagrangian(self, u: FloatArray, best: FloatArray, slack: FloatArray) -> float:
+        """The Lagrangian bound of job prices ``u``.
+
+        ``best`` is each agent's best column profit under them (``-inf`` when
+        none fits), ``slack`` the price of leaving each job unserved.
+        """
         reach = np.where(np.isfinite(best), np.maximum(best, 0.0), 0.0)
-        return float(u.sum() + np.minimum(self.lp_slack - u, 0.0).sum() - reach.sum())
+        return float(u.sum() + np.minimum(slack - u, 0.0).sum() - reach.sum())
 
     def _node(self, deadline: float, incumbent: float) -> _Node | None:
         """Column generation at the current node (``None`` when out of time).
@@ -349,7 +343,7 @@ class BranchAndPrice:
             mixed = smooth and center is not None
             prices = SMOOTHING * center + (1 - SMOOTHING) * u if mixed else u  # type: ignore[operator]
             best, cols = self._price(prices)
-            bound = self._lagrangian(prices, best)
+            bound = self._lagrangian(prices, best, self.lp_slack)
             if bound > lagrangian:
                 lagrangian, center = bound, prices
                 self.prices = prices
@@ -453,11 +447,10 @@ class BranchAndPrice:
         u = self.root_prices
         if u is None or not math.isfinite(incumbent):
             return None, False
-        best, _ = self._price_free(u)
-        bound = float(
-            u.sum() + np.minimum(self.slack_cost - u, 0.0).sum() - np.maximum(best, 0.0).sum()
-        )
-        slack = incumbent - 1 - bound
+        self._reset()  # the columns of the whole problem
+        best, _ = self._price(u)
+        # At the true slack costs (a must job cannot be left out).
+        slack = incumbent - 1 - self._lagrangian(u, best, self.slack_cost)
         if slack < 0:
             return None, True
         cols = self._gap_columns(u, slack, limit, deadline)

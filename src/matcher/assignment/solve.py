@@ -329,8 +329,7 @@ def _close_gap(search: _Search, pricer: BranchAndPrice, deadline: float) -> None
     if found is not None:
         search.offer_all(found)
     if done:
-        search.proven = True
-        search.infeasible = bool((search.d.p.must & (search.chosen < 0)).any())
+        search.settled()
 
 
 def _infeasible(p: AssignmentProblem, t0: float, reasons: list[str]) -> AssignmentResult:
@@ -439,9 +438,8 @@ def solve_assignment(
         )
         if found is not None:
             search.offer_all(found)
-        if done:  # nothing beats the incumbent
-            search.proven = True
-            search.infeasible = bool((p.must & (search.chosen < 0)).any())
+        if done:
+            search.settled()
         _close_gap(search, pricer, deadline)
     if search.infeasible:
         return _infeasible(
@@ -526,6 +524,11 @@ class _Search:
             self.chosen, self.best = trial, cost
         self.proven = self.proven or (self.bound is not None and self.best <= self.bound)
 
+    def settled(self) -> None:
+        """Nothing beats the incumbent: optimal, or infeasible if it leaves a must job out."""
+        self.proven = True
+        self.infeasible = bool((self.d.p.must & (self.chosen < 0)).any())
+
     def raise_bound(self, bound: int) -> None:
         """Take a proven lower bound."""
         self.bound = bound if self.bound is None else max(self.bound, bound)
@@ -570,12 +573,10 @@ class _Search:
             ),
         )
         if sub.chosen is not None:
-            whole = math.ceil(sub.bound - 1e-6)
-            self.bound = whole if self.bound is None else max(self.bound, whole)
+            self.raise_bound(math.ceil(sub.bound - 1e-6))
             self._offer(jobs, sub.chosen)
         if sub.status == cp_model.OPTIMAL:
-            self.proven = True
-            self.infeasible = bool((p.must & (self.chosen < 0)).any())
+            self.settled()
         logger.debug("exact run: %d (bound %s)", self.best, self.bound)
         return sub.stopped
 
@@ -616,8 +617,7 @@ class _Search:
             if sub.chosen is not None:
                 self._offer(jobs, sub.chosen)
             if sub.status == cp_model.OPTIMAL and agents.all() and len(jobs) == p.n_jobs:
-                self.proven = True  # the neighbourhood was the whole problem
-                self.infeasible = bool((p.must & (self.chosen < 0)).any())
+                self.settled()  # the neighbourhood was the whole problem
             elif sub.status == cp_model.OPTIMAL:
                 self.size = min(self.size + 1, self.max_size)
             else:
