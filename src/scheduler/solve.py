@@ -40,7 +40,10 @@ there is done); column generation over volunteers' schedules (:mod:`scheduler.co
 up to :data:`COLUMN_SHARE`), whose Lagrangian bound is given to CP-SAT as a constraint
 on the objective and reported when it beats CP-SAT's own; and a search of the model with
 the pairs its master LP settles at 0 or 1 fixed (up to :data:`GUIDED_SHARE`), whose
-roster hints the main search when it beats the best start.
+roster hints the main search when it beats the best start. When every shift's head
+count is fixed, column generation's duals say nothing (a set partitioning); the
+model goes to a MIP solver instead (:mod:`scheduler.mip`, up to :data:`MIP_SHARE` of
+the time left), whose roster and bound then hint and bound the main search.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
 from scheduler.arrays import PREFERENCE_RULES, SCALE, RosterArrays, edge_preferences
@@ -59,6 +63,7 @@ from scheduler.construct import greedy_roster
 from scheduler.evaluate import Term as _Term
 from scheduler.evaluate import objective as priced
 from scheduler.evaluate import penalties as itemized
+from scheduler.mip import UnsupportedError, balanced_loads, linear_form, solve_mip
 from scheduler.model import RosterProblem
 from scheduler.result import (
     Coverage,
@@ -146,7 +151,34 @@ def build_roster(problem: RosterProblem) -> RosterResult:
             _hint_all(model, model, solver)
             seed_roster = np.asarray([solver.boolean_value(v) for v in x], dtype=bool)
             best = solver
-        if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        settled = status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
+        if not settled and _partitioning(arr):
+            # Every head count fixed: column generation's duals say nothing;
+            # the model's own linear relaxation, in a MIP solver, does.
+            until = t6 + MIP_SHARE * (deadline - t6)
+            found, lower = _mip_phase(model, x, arr, constant, until)
+            if lower is not None:
+                model.add(_objective_expr(terms) >= round(lower * SCALE) - constant)
+            completed = None if found is None else _warm_start(model, x, found, arr)
+            timings["mip"] = time.perf_counter() - t6
+            if completed is not None and (
+                best is None or completed.objective_value < best.objective_value
+            ):
+                fixed.append(completed)
+                best = completed
+                value = (completed.objective_value + constant) / SCALE
+                settled = lower is not None and value <= lower + 1e-9
+            elif best is not None:
+                _hint_all(model, model, best)  # a MIP stopped early: CP-SAT's is better
+            if best is not None:
+                solver, status = best, cp_model.FEASIBLE
+            if not settled:
+                t8 = time.perf_counter()
+                main, main_status = _solve(model, arr, max(0.01, deadline - t8))
+                timings["solve"] = time.perf_counter() - t8
+                if main_status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+                    solver, status = main, main_status
+        elif not settled:
             until = min(deadline, t6 + COLUMN_SHARE * params.time_limit)
             known = None if best is None else (best.objective_value + constant) / SCALE
             relaxed = relax(arr, seed_roster, until=until, seed=params.seed, incumbent=known)
@@ -246,10 +278,72 @@ def _warm_start(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         logger.debug("constructive roster not completed: %s", solver.status_name(status))
         return None
+    model.clear_hints()  # type: ignore[no-untyped-call]
     for i in range(len(model.proto.variables)):
         var = model.get_int_var_from_proto_index(i)
         model.add_hint(var, solver.value(var))
     return solver
+
+
+MIP_SHARE = 0.7
+"""Most of the time limit spent in the MIP of a model whose head counts are all
+fixed (:func:`_mip_phase`)."""
+
+
+def _partitioning(arr: RosterArrays) -> bool:
+    """Whether every shift's head count is fixed (minimum = maximum)."""
+    return all(s.maximum is not None and s.minimum == s.maximum for s in arr.problem.shifts)
+
+
+def _mip_phase(
+    model: cp_model.CpModel, x: list[Any], arr: RosterArrays, constant: int, until: float
+) -> tuple[np.ndarray | None, float | None]:
+    """Solve the model as a MIP (:mod:`scheduler.mip`): a roster and a lower bound.
+
+    With fairness in shifts, the squared loads are left out of the program and
+    the loads kept within one of the mean (the total is fixed): a restriction,
+    whose roster is exact when it meets the lower bound, which is the linear
+    relaxation without the fairness term plus the least sum of squares. When
+    the restriction is infeasible, or fairness is in minutes, the whole program
+    (squares as tangents) is solved, and its own bound is the bound. Returns
+    the roster (``None`` when none was found) and the bound in weight units
+    (``None`` when none was proven); ``(None, None)`` when the model does not
+    translate.
+    """
+    try:
+        form = linear_form(model)
+    except UnsupportedError as err:
+        logger.debug("no MIP: %s", err)
+        return None, None
+    w = arr.problem.params.weights
+    fair = round(w.fairness * SCALE)
+    index = np.asarray([v.index for v in x], dtype=np.int64)
+    answer = None
+    lower: float | None = None
+    if fair > 0 and w.fairness_unit == "shift" and len(form.squares):
+        vptr = arr.vol_start()
+        vols = np.flatnonzero(np.diff(vptr) > 0)
+        total = sum(s.minimum for s in arr.problem.shifts)
+        rows = np.repeat(np.arange(len(vols)), np.diff(vptr)[vols])
+        loads = sp.csr_matrix(
+            (np.ones(arr.num_edges), (rows, index)), shape=(len(vols), len(form.cost))
+        )
+        plain = form.without_fairness()
+        relaxed = solve_mip(plain, until - time.perf_counter(), relax=True)
+        matrix, low, high, least = balanced_loads(loads, total)
+        if relaxed.bound is not None:
+            lower = relaxed.bound + fair * least
+        answer = solve_mip(plain.with_rows(matrix, low, high), until - time.perf_counter())
+        if answer.infeasible:
+            answer = None
+    if answer is None and time.perf_counter() < until:
+        answer = solve_mip(form, until - time.perf_counter())
+        if answer.bound is not None:
+            lower = answer.bound if lower is None else max(lower, answer.bound)
+    bound = None if lower is None else (np.ceil(lower - 1e-6) + constant) / SCALE
+    if answer is None or answer.values is None:
+        return None, bound
+    return answer.values[index] > 0.5, bound
 
 
 COLUMNS_MAX_PAIRS = 30_000

@@ -25,7 +25,10 @@ from volunteers import Availability
 
 
 @st.composite
-def problems(draw: st.DrawFn, max_vols: int = 3, max_shifts: int = 4) -> RosterProblem:
+def problems(
+    draw: st.DrawFn, max_vols: int = 3, max_shifts: int = 4, fixed: bool = False
+) -> RosterProblem:
+    """Small random problems; with ``fixed``, every head count is fixed (minimum = maximum)."""
     n_v = draw(st.integers(1, max_vols))
     vols = []
     for i in range(n_v):
@@ -55,8 +58,9 @@ def problems(draw: st.DrawFn, max_vols: int = 3, max_shifts: int = 4) -> RosterP
                 begin,
                 end,
                 kind=draw(st.sampled_from(["D", "N"])),
-                target=draw(st.integers(0, 2)),
-                minimum=0,
+                target=(target := draw(st.integers(0, 2))),
+                minimum=target if fixed else 0,
+                maximum=target if fixed else None,
                 under_weight=draw(st.sampled_from([10.0, 100.0])),
                 over_weight=draw(st.sampled_from([0.0, 1.0])),
             )

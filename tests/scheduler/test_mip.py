@@ -1,0 +1,184 @@
+"""The roster model as a MIP: same optimum as CP-SAT, checker-clean rosters, exact bounds."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+
+from benchmarks.timefold import FAIRNESS_WEIGHT, timefold_score, to_problem
+from scheduler import RosterParams, RosterProblem, RosterWeights
+from scheduler.arrays import SCALE, RosterArrays
+from scheduler.check import check
+from scheduler.evaluate import objective as priced
+from scheduler.evaluate import penalties as itemized
+from scheduler.mip import UnsupportedError, balanced_loads, linear_form, solve_mip
+from scheduler.solve import _build_model, _mip_phase
+from tests.scheduler.test_properties import brute_force_optimum, problems
+
+DATA = Path(__file__).parent.parent / "data" / "timefold"
+
+
+def _cp_sat_optimum(model: cp_model.CpModel) -> tuple[Any, float | None]:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20.0
+    status = solver.solve(model)
+    assert status in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
+    return status, solver.objective_value if status == cp_model.OPTIMAL else None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(problems(), problems(fixed=True)))
+def test_the_mip_has_the_models_optimum(p: RosterProblem) -> None:
+    """HiGHS on the translated model: CP-SAT's optimum, and a roster the checker accepts."""
+    arr = RosterArrays.build(p)
+    model, x, _, constant = _build_model(arr)
+    status, optimum = _cp_sat_optimum(model)
+    answer = solve_mip(linear_form(model), 20.0)
+    if status == cp_model.INFEASIBLE:
+        assert answer.infeasible
+        return
+    assert answer.optimal
+    assert answer.values is not None
+    assert answer.objective is not None
+    assert optimum is not None
+    assert abs(answer.objective - optimum) < 1e-6, (answer.objective, optimum)
+    chosen = answer.values[[v.index for v in x]] > 0.5
+    vols, shifts = p.organization.volunteers, p.shifts
+    pairs = [
+        (vols[int(v)].id, shifts[int(s)].id)
+        for v, s in zip(arr.edge_vol[chosen], arr.edge_shift[chosen], strict=True)
+    ]
+    report = check(p, pairs)
+    assert report.feasible, report.violations
+    assert abs(report.objective - (answer.objective + constant) / SCALE) < 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(max_vols=2, max_shifts=3, fixed=True))
+def test_fixed_head_counts_match_brute_force(p: RosterProblem) -> None:
+    """Every head count fixed: the MIP phase finds the brute-force optimum, bounded below."""
+    best = brute_force_optimum(p)
+    arr = RosterArrays.build(p)
+    model, x, _, constant = _build_model(arr)
+    found, bound = _mip_phase(model, x, arr, constant, time.perf_counter() + 20.0)
+    if best is None:
+        assert found is None
+        return
+    assert found is not None
+    value = priced(itemized(arr, found))
+    assert abs(value - best) < 1e-6, (value, best)
+    assert bound is not None
+    assert bound <= best + 1e-6
+    pairs = [
+        (p.organization.volunteers[int(v)].id, p.shifts[int(s)].id)
+        for v, s in zip(arr.edge_vol[found], arr.edge_shift[found], strict=True)
+    ]
+    assert check(p, pairs).feasible
+
+
+def test_the_relaxation_bounds_the_optimum_from_below() -> None:
+    """The LP of the translated Timefold SMALL model is at most its MIP optimum."""
+    params = RosterParams(
+        time_limit=10.0,
+        max_travel_minutes=60.0,
+        weights=RosterWeights(
+            travel=0.0, pace=0.0, change=0.0, fairness=FAIRNESS_WEIGHT, fairness_unit="shift"
+        ),
+    )
+    arr = RosterArrays.build(to_problem(DATA / "small.json", params))
+    model, *_ = _build_model(arr)
+    form = linear_form(model)
+    lp = solve_mip(form, 10.0, relax=True)
+    exact = solve_mip(form, 10.0)
+    assert lp.bound is not None
+    assert exact.objective is not None
+    assert exact.optimal
+    assert lp.bound <= exact.objective + 1e-6
+    plain = solve_mip(form.without_fairness(), 10.0)
+    assert plain.objective is not None
+    assert plain.objective < exact.objective  # the squares cost something
+
+
+def test_the_timefold_small_mip_phase_proves_the_optimum() -> None:
+    """Fixed head counts and fairness in shifts: balanced loads meet the bound (2878.2873)."""
+    params = RosterParams(
+        time_limit=10.0,
+        seed=1,
+        workers=1,
+        max_travel_minutes=60.0,
+        weights=RosterWeights(
+            travel=0.0, pace=0.0, change=0.0, fairness=FAIRNESS_WEIGHT, fairness_unit="shift"
+        ),
+    )
+    problem = to_problem(DATA / "small.json", params)
+    arr = RosterArrays.build(problem)
+    model, x, _, constant = _build_model(arr)
+    found, bound = _mip_phase(model, x, arr, constant, time.perf_counter() + 10.0)
+    assert found is not None
+    assert bound is not None
+    assert priced(itemized(arr, found)) == pytest.approx(bound)
+    vols, shifts = problem.organization.volunteers, problem.shifts
+    assignment = {
+        shifts[int(s)].id: vols[int(v)].id
+        for v, s in zip(arr.edge_vol[found], arr.edge_shift[found], strict=True)
+    }
+    score = timefold_score(DATA / "small.json", assignment)
+    assert score.hard == 0
+    assert score.unassigned == 0
+    assert score.soft == 2878.2873
+
+
+@pytest.mark.parametrize(("n", "total"), [(1, 5), (3, 7), (4, 8), (5, 2)])
+def test_balanced_loads_give_the_least_sum_of_squares(n: int, total: int) -> None:
+    """The least sum of squares over every split of ``total`` into ``n`` loads, by enumeration."""
+    loads = sp.identity(n, format="csr")
+    _, low, high, least = balanced_loads(loads, total)
+    splits = [c for c in itertools.product(range(total + 1), repeat=n) if sum(c) == total]
+    assert least == min(sum(k * k for k in c) for c in splits)
+    best = [c for c in splits if sum(k * k for k in c) == least]
+    assert all(low[0] <= k <= high[0] for c in best for k in c)
+
+
+def test_an_enforcement_literal_is_not_translated() -> None:
+    """A half-reified constraint: :class:`UnsupportedError`, and the caller keeps to CP-SAT."""
+    model = cp_model.CpModel()
+    a, b = model.new_bool_var("a"), model.new_bool_var("b")
+    model.add(a + b <= 1).only_enforce_if(a)
+    with pytest.raises(UnsupportedError):
+        linear_form(model)
+
+
+def test_negated_literals_in_the_objective() -> None:
+    """``minimize 3 not(a) + 2 a + 2 b`` with ``not(a) or b``: optimum 3, both false."""
+    model = cp_model.CpModel()
+    a, b = model.new_bool_var("a"), model.new_bool_var("b")
+    model.add_bool_or([a.Not(), b])
+    model.minimize(3 * a.Not() + 2 * a + 2 * b)
+    answer = solve_mip(linear_form(model), 5.0)
+    assert answer.objective == pytest.approx(3.0)
+    assert answer.values is not None
+    assert np.array_equal(answer.values[[a.index, b.index]], [0.0, 0.0])
+
+
+def test_a_maximum_of_literals_is_bounded_both_ways() -> None:
+    """``t = max(a, b)`` rewarded (``5 not(t)``) while ``a`` and ``b`` cost 3 each: 3."""
+    model = cp_model.CpModel()
+    a, b, t = (model.new_bool_var(n) for n in "abt")
+    model.add_max_equality(t, [a, b])
+    model.add(a + b <= 1)
+    model.minimize(5 * t.Not() + 3 * a + 3 * b)
+    answer = solve_mip(linear_form(model), 5.0)
+    assert answer.objective == pytest.approx(3.0)
+    assert answer.values is not None
+    assert answer.values[t.index] == 1.0
+    assert answer.values[a.index] + answer.values[b.index] == 1.0
