@@ -11,12 +11,16 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from benchmarks.curtois import to_problem
-from scheduler import RosterParams, RosterProblem, RosterWeights, build_roster
+from benchmarks.timefold import FAIRNESS_WEIGHT
+from benchmarks.timefold import to_problem as timefold_problem
+from scheduler import RosterParams, RosterProblem, RosterStatus, RosterWeights, build_roster
 from scheduler.arrays import RosterArrays
 from scheduler.check import check
+from scheduler.mip import linear_form
 from scheduler.solve import _build_model
 
 CURTOIS = Path(__file__).resolve().parents[1] / "tests" / "data" / "curtois"
+TIMEFOLD = Path(__file__).resolve().parents[1] / "tests" / "data" / "timefold"
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +49,35 @@ def test_solve_instance1(benchmark: BenchmarkFixture, instance1: RosterProblem) 
     )
     assert result.objective == 607.0
     assert check(instance1, result).ok
+
+
+@pytest.fixture(scope="module")
+def timefold_small() -> RosterProblem:
+    """Timefold SMALL (every head count fixed), translated."""
+    params = RosterParams(
+        time_limit=10.0,
+        seed=1,
+        max_travel_minutes=60.0,
+        weights=RosterWeights(
+            travel=0.0, pace=0.0, change=0.0, fairness=FAIRNESS_WEIGHT, fairness_unit="shift"
+        ),
+    )
+    return timefold_problem(TIMEFOLD / "small.json", params)
+
+
+def test_linear_form_timefold_small(
+    benchmark: BenchmarkFixture, timefold_small: RosterProblem
+) -> None:
+    """The CP-SAT model read into a MIP (no solve), apart from building the model."""
+    model, x, _, _ = _build_model(RosterArrays.build(timefold_small))
+    form = benchmark(linear_form, model)
+    assert form.matrix.shape[1] == len(model.proto.variables) > len(x)
+
+
+def test_solve_timefold_small(benchmark: BenchmarkFixture, timefold_small: RosterProblem) -> None:
+    """The whole roster through the MIP phase, proven optimal, checked."""
+    result = benchmark.pedantic(  # type: ignore[no-untyped-call]
+        build_roster, args=(timefold_small,), rounds=3, iterations=1
+    )
+    assert result.status == RosterStatus.OPTIMAL
+    assert check(timefold_small, result).ok
