@@ -128,9 +128,10 @@ def test_completed_construction_claims_no_bound(monkeypatch: pytest.MonkeyPatch)
     """CP-SAT finds nothing in time: the completed construction is the answer, with no bound.
 
     (Its fixed model's bound equals its own objective, which proves nothing.
-    Column generation, which would give a true bound, is switched off.)
+    Column generation and the MIP, which would give a true bound, are switched off.)
     """
     monkeypatch.setattr(solve_module, "COLUMNS_MAX_PAIRS", -1)
+    monkeypatch.setattr(solve_module, "_without_minimums", lambda arr: False)
 
     def nothing(model: object, arr: RosterArrays, seconds: float) -> object:
         return cp_model.CpSolver(), cp_model.UNKNOWN
