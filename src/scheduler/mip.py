@@ -314,6 +314,9 @@ def _square(ct: object, rows: _Rows, var_lower: FloatArray, var_upper: FloatArra
     return q
 
 
+MIN_SECONDS = 0.05
+"""Least time worth giving HiGHS: with less, :func:`solve_mip` returns no answer."""
+
 MAX_TANGENTS = 2_000
 """Widest range of a squared variable translated (one tangent row per integer)."""
 
@@ -344,6 +347,8 @@ def solve_mip(form: LinearForm, seconds: float, *, relax: bool = False) -> MipAn
     """
     began = time.perf_counter()
     n = len(form.cost)
+    if seconds < MIN_SECONDS:
+        return MipAnswer(None, None, None, False, False, 0.0)
     if n == 0:  # nothing to decide (HiGHS wants a variable)
         feasible = bool(np.all(form.lower <= 0.0) and np.all(form.upper >= 0.0))
         if not feasible:
@@ -358,7 +363,7 @@ def solve_mip(form: LinearForm, seconds: float, *, relax: bool = False) -> MipAn
         constraints=rows,
         integrality=np.full(n, 0 if relax else 1, dtype=np.int64),
         bounds=Bounds(form.var_lower, form.var_upper),
-        options={"time_limit": max(0.01, seconds), "disp": False},
+        options={"time_limit": seconds, "disp": False},
     )
     took = time.perf_counter() - began
     infeasible = res.status == 2
