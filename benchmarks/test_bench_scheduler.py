@@ -11,7 +11,7 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from benchmarks.curtois import to_problem
-from benchmarks.timefold import FAIRNESS_WEIGHT
+from benchmarks.timefold import timefold_params
 from benchmarks.timefold import to_problem as timefold_problem
 from scheduler import RosterParams, RosterProblem, RosterStatus, RosterWeights, build_roster
 from scheduler.arrays import RosterArrays
@@ -54,15 +54,7 @@ def test_solve_instance1(benchmark: BenchmarkFixture, instance1: RosterProblem) 
 @pytest.fixture(scope="module")
 def timefold_small() -> RosterProblem:
     """Timefold SMALL (every head count fixed), translated."""
-    params = RosterParams(
-        time_limit=10.0,
-        seed=1,
-        max_travel_minutes=60.0,
-        weights=RosterWeights(
-            travel=0.0, pace=0.0, change=0.0, fairness=FAIRNESS_WEIGHT, fairness_unit="shift"
-        ),
-    )
-    return timefold_problem(TIMEFOLD / "small.json", params)
+    return timefold_problem(TIMEFOLD / "small.json", timefold_params(10.0))
 
 
 def test_linear_form_timefold_small(

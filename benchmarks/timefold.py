@@ -278,11 +278,9 @@ def write_assignment(path: Path, result: RosterResult) -> None:
             out.writerow([a.shift, a.volunteer])
 
 
-def run(
-    path: Path, time_limit: float, seed: int, workers: int
-) -> tuple[dict[str, Any], RosterResult]:
-    """Translate, solve, check and score one dataset: the JSON line and the result."""
-    params = RosterParams(
+def timefold_params(time_limit: float, seed: int = 1, workers: int = 1) -> RosterParams:
+    """The solver's parameters for these datasets: no travel, pace or change; fairness in shifts."""
+    return RosterParams(
         time_limit=time_limit,
         seed=seed,
         workers=workers,
@@ -291,6 +289,13 @@ def run(
             travel=0.0, pace=0.0, change=0.0, fairness=FAIRNESS_WEIGHT, fairness_unit="shift"
         ),
     )
+
+
+def run(
+    path: Path, time_limit: float, seed: int, workers: int
+) -> tuple[dict[str, Any], RosterResult]:
+    """Translate, solve, check and score one dataset: the JSON line and the result."""
+    params = timefold_params(time_limit, seed, workers)
     t0 = time.perf_counter()
     problem = to_problem(path, params)
     translate_s = time.perf_counter() - t0

@@ -225,6 +225,14 @@ class RosterArrays:
         i = int(lo + np.searchsorted(self.edge_shift[lo:hi], shift))
         return i if i < hi and int(self.edge_shift[i]) == shift else None
 
+    def pairs(self, chosen: np.ndarray) -> list[tuple[str, str]]:
+        """The (volunteer id, shift id) of each chosen pair (a mask over the pairs)."""
+        vols, shifts = self.problem.organization.volunteers, self.problem.shifts
+        return [
+            (vols[int(v)].id, shifts[int(s)].id)
+            for v, s in zip(self.edge_vol[chosen], self.edge_shift[chosen], strict=True)
+        ]
+
     def is_weekend(self, day: int) -> bool:
         """Whether day index ``day`` is a Saturday or Sunday."""
         return (self.weekday0 + day) % 7 >= 5

@@ -84,12 +84,7 @@ def test_priced_construction_equals_the_checker(p: RosterProblem) -> None:
     chosen = greedy_roster(arr)
     if not solve_module._keeps_every_rule(arr, chosen):
         return
-    vols, shifts = p.organization.volunteers, p.shifts
-    pairs = [
-        (vols[int(v)].id, shifts[int(s)].id)
-        for v, s in zip(arr.edge_vol[chosen], arr.edge_shift[chosen], strict=True)
-    ]
-    report = check(p, pairs)
+    report = check(p, arr.pairs(chosen))
     assert report.feasible, report.violations
     assert abs(report.objective - objective(penalties(arr, chosen))) < 1e-6
 

@@ -14,12 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from benchmarks.timefold import FAIRNESS_WEIGHT, timefold_score, to_problem
+from benchmarks.timefold import timefold_params, timefold_score, to_problem
 from scheduler import (
     RosterParams,
     RosterProblem,
     RosterStatus,
-    RosterWeights,
     build_roster,
 )
 from scheduler import solve as solve_module
@@ -62,12 +61,7 @@ def test_the_mip_has_the_models_optimum(p: RosterProblem) -> None:
     assert optimum is not None
     assert abs(answer.objective - optimum) < 1e-6, (answer.objective, optimum)
     chosen = answer.values[[v.index for v in x]] > 0.5
-    vols, shifts = p.organization.volunteers, p.shifts
-    pairs = [
-        (vols[int(v)].id, shifts[int(s)].id)
-        for v, s in zip(arr.edge_vol[chosen], arr.edge_shift[chosen], strict=True)
-    ]
-    report = check(p, pairs)
+    report = check(p, arr.pairs(chosen))
     assert report.feasible, report.violations
     assert abs(report.objective - (answer.objective + constant) / SCALE) < 1e-6
 
@@ -88,23 +82,12 @@ def test_fixed_head_counts_match_brute_force(p: RosterProblem) -> None:
     assert abs(value - best) < 1e-6, (value, best)
     assert bound is not None
     assert bound <= best + 1e-6
-    pairs = [
-        (p.organization.volunteers[int(v)].id, p.shifts[int(s)].id)
-        for v, s in zip(arr.edge_vol[found], arr.edge_shift[found], strict=True)
-    ]
-    assert check(p, pairs).feasible
+    assert check(p, arr.pairs(found)).feasible
 
 
 def test_the_relaxation_bounds_the_optimum_from_below() -> None:
     """The LP of the translated Timefold SMALL model is at most its MIP optimum."""
-    params = RosterParams(
-        time_limit=10.0,
-        max_travel_minutes=60.0,
-        weights=RosterWeights(
-            travel=0.0, pace=0.0, change=0.0, fairness=FAIRNESS_WEIGHT, fairness_unit="shift"
-        ),
-    )
-    arr = RosterArrays.build(to_problem(DATA / "small.json", params))
+    arr = RosterArrays.build(to_problem(DATA / "small.json", timefold_params(10.0)))
     model, *_ = _build_model(arr)
     form = linear_form(model)
     lp = solve_mip(form, 10.0, relax=True)
@@ -120,27 +103,13 @@ def test_the_relaxation_bounds_the_optimum_from_below() -> None:
 
 def test_the_timefold_small_mip_phase_proves_the_optimum() -> None:
     """Fixed head counts and fairness in shifts: balanced loads meet the bound (2878.2873)."""
-    params = RosterParams(
-        time_limit=10.0,
-        seed=1,
-        workers=1,
-        max_travel_minutes=60.0,
-        weights=RosterWeights(
-            travel=0.0, pace=0.0, change=0.0, fairness=FAIRNESS_WEIGHT, fairness_unit="shift"
-        ),
-    )
-    problem = to_problem(DATA / "small.json", params)
-    arr = RosterArrays.build(problem)
+    arr = RosterArrays.build(to_problem(DATA / "small.json", timefold_params(10.0)))
     model, x, _, constant = _build_model(arr)
     found, bound = _mip_phase(model, x, arr, constant, time.perf_counter() + 10.0)
     assert found is not None
     assert bound is not None
     assert priced(itemized(arr, found)) == pytest.approx(bound)
-    vols, shifts = problem.organization.volunteers, problem.shifts
-    assignment = {
-        shifts[int(s)].id: vols[int(v)].id
-        for v, s in zip(arr.edge_vol[found], arr.edge_shift[found], strict=True)
-    }
+    assignment = {shift: volunteer for volunteer, shift in arr.pairs(found)}
     score = timefold_score(DATA / "small.json", assignment)
     assert score.hard == 0
     assert score.unassigned == 0

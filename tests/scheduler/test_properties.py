@@ -178,11 +178,6 @@ def test_construction_keeps_the_rules_it_tracks(p: RosterProblem) -> None:
     """The constructive warm start breaks only minimum rules, which it leaves to the solver."""
     arr = RosterArrays.build(p)
     chosen = greedy_roster(arr)
-    vols, shifts = p.organization.volunteers, p.shifts
-    pairs = [
-        (vols[int(v)].id, shifts[int(s)].id)
-        for v, s in zip(arr.edge_vol[chosen], arr.edge_shift[chosen], strict=True)
-    ]
-    report = check(p, pairs)
+    report = check(p, arr.pairs(chosen))
     broken = [v for v in report.violations if not any(k in v for k in TRACKED_BY_CONSTRUCTION)]
     assert not broken, broken

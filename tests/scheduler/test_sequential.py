@@ -65,11 +65,7 @@ def test_pins_and_maximums() -> None:
     arr = RosterArrays.build(p)
     chosen = sequential_roster(arr, until=time.perf_counter() + 5.0)
     assert chosen is not None
-    vols = p.organization.volunteers
-    got = {
-        (vols[int(v)].id, p.shifts[int(s)].id)
-        for v, s in zip(arr.edge_vol[chosen], arr.edge_shift[chosen], strict=True)
-    }
+    got = set(arr.pairs(chosen))
     assert ("b", "s0") in got
     assert ("a", "s0") not in got
     assert len({s for _, s in got}) == 2

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from benchmarks.timefold import to_problem
-from scheduler import RosterParams, RosterWeights, build_roster
+from benchmarks.timefold import timefold_params, to_problem
+from scheduler import build_roster
 from scheduler.check import check
 from volunteers.control import SolveControl, controlled, current
 
@@ -48,16 +48,7 @@ def test_no_control_installed_is_a_no_op() -> None:
 
 def test_progress_and_stop_through_build_roster() -> None:
     """A roster solve reports its solutions; stopped after its first, it returns that roster."""
-    params = RosterParams(
-        time_limit=30.0,
-        seed=1,
-        workers=1,
-        max_travel_minutes=60.0,
-        weights=RosterWeights(
-            travel=0.0, pace=0.0, change=0.0, fairness=0.01, fairness_unit="shift"
-        ),
-    )
-    problem = to_problem(DATA / "small.json", params)
+    problem = to_problem(DATA / "small.json", timefold_params(30.0))
     seen: list[dict[str, float]] = []
     with controlled(SolveControl(on_progress=seen.append)):
         result = build_roster(problem)
