@@ -321,22 +321,16 @@ MAX_TANGENTS = 2_000
 """Widest range of a squared variable translated (one tangent row per integer)."""
 
 
-def balanced_loads(
-    loads: sp.csr_matrix, total: int
-) -> tuple[sp.csr_matrix, FloatArray, FloatArray, int]:
-    """Rows keeping every load within one of the mean, and the least sum of squares.
+def balanced_loads(n: int, total: int) -> tuple[int, int, int]:
+    """Loads within one of the mean, and the least sum of squares.
 
-    ``loads`` has one row per volunteer (their load over the program's
-    variables); ``total`` is the fixed sum of the loads. Returns the rows'
-    matrix, lower and upper ends, and the smallest sum of squared loads any
-    split of ``total`` over these volunteers has (theirs: ``total mod n``
-    loads of ``ceil``, the others ``floor``).
+    Over ``n`` loads summing to ``total``, the sum of squares is least when
+    ``total mod n`` loads are ``ceil(total / n)`` and the others ``floor``.
+    Returns the lowest and highest such load and that least sum.
     """
-    n = loads.shape[0]
     low, extra = divmod(total, n)
     high = low + (1 if extra else 0)
-    least = extra * (low + 1) ** 2 + (n - extra) * low**2
-    return loads, np.full(n, float(low)), np.full(n, float(high)), least
+    return low, high, extra * (low + 1) ** 2 + (n - extra) * low**2
 
 
 def solve_mip(form: LinearForm, seconds: float, *, relax: bool = False) -> MipAnswer:

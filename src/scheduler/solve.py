@@ -283,8 +283,7 @@ def _warm_start(
 
 
 MIP_SHARE = 0.7
-"""Most of the time left spent in the MIP (:func:`_mip_phase`) when column generation
-gives up."""
+"""Most of the time left spent in the MIP (:func:`_mip_phase`), when a model goes to it."""
 
 
 def _without_minimums(arr: RosterArrays) -> bool:
@@ -370,10 +369,9 @@ def _mip_phase(
     lower bound, which is the linear relaxation without the fairness term plus
     the least sum of squares. Otherwise (or when the restriction is
     infeasible) the whole program, squares as tangents, is solved, and its own
-    bound is the bound. Returns
-    the roster (``None`` when none was found) and the bound in weight units
-    (``None`` when none was proven); ``(None, None)`` when the model does not
-    translate.
+    bound is the bound. Returns the roster (``None`` when none was found) and
+    the bound in weight units (``None`` when none was proven); ``(None, None)``
+    when the model does not translate, or its translation would take too long.
     """
     translating = TRANSLATE_SECONDS_PER_CONSTRAINT * len(model.proto.constraints)
     if translating > TRANSLATE_SHARE * (until - time.perf_counter()):
@@ -399,10 +397,11 @@ def _mip_phase(
         )
         plain = form.without_fairness()
         relaxed = solve_mip(plain, _left(until), relax=True)
-        matrix, low, high, least = balanced_loads(loads, total)
+        low, high, least = balanced_loads(len(vols), total)
         if relaxed.bound is not None:
             lower = relaxed.bound + fair * least
-        answer = solve_mip(plain.with_rows(matrix, low, high), _left(until))
+        ends = np.ones(len(vols))
+        answer = solve_mip(plain.with_rows(loads, low * ends, high * ends), _left(until))
         if answer.infeasible:
             answer = None
     if answer is None and time.perf_counter() < until:
