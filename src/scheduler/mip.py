@@ -27,7 +27,7 @@ raise :class:`UnsupportedError`; the caller then keeps to CP-SAT.
 The fairness tangents make the relaxation slow (Timefold LARGE: 5.6 s for its
 LP against 0.2 s without them). When the total load is fixed, the sum of
 squared loads is smallest when every load is within one of the mean, so
-:func:`balanced_loads` gives rows that keep them there: a restriction, whose
+:func:`balanced_loads` gives the loads that keep them there: a restriction, whose
 optimum is an upper bound. The LP without the fairness term, plus the smallest
 possible sum of squares, is a lower bound; when the two meet, the roster is
 optimal.
