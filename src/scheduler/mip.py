@@ -157,13 +157,18 @@ class _Rows:
         for ref, c in zip(refs, coefs, strict=True):
             if ref < 0:  # c * (1 - x)
                 shift += c
-                ref, c = -ref - 1, -c
+                c = -c
             self.i.append(r)
-            self.j.append(ref)
+            self.j.append(_var(ref))
             self.v.append(c)
         self.lo.append(lo - shift)
         self.hi.append(hi - shift)
         self.tangent.append(tangent)
+
+
+def _var(ref: int) -> int:
+    """The variable of a proto literal reference (``-v - 1`` is ``not v``)."""
+    return ref if ref >= 0 else -ref - 1
 
 
 def _end(value: int) -> float:
@@ -190,7 +195,7 @@ def linear_form(model: cp_model.CpModel) -> LinearForm:
     constraints = list(proto.constraints)
     # Indicators nothing reads (worked days without day rules) are left out.
     read = np.zeros(nv, dtype=bool)
-    read[[r if r >= 0 else -r - 1 for r in proto.objective.vars]] = True
+    read[[_var(r) for r in proto.objective.vars]] = True
     for ct in constraints:
         if ct.has_linear():
             read[list(ct.linear.vars)] = True
@@ -199,12 +204,12 @@ def linear_form(model: cp_model.CpModel) -> LinearForm:
                 read[list(e.vars)] = True
         elif ct.has_lin_max():
             for e in ct.lin_max.exprs:
-                read[[r if r >= 0 else -r - 1 for r in e.vars]] = True
+                read[[_var(r) for r in e.vars]] = True
         else:
             for kind in ("bool_or", "at_most_one", "exactly_one"):
                 if getattr(ct, "has_" + kind)():
                     lits = getattr(ct, kind).literals
-                    read[[r if r >= 0 else -r - 1 for r in lits]] = True
+                    read[[_var(r) for r in lits]] = True
     rows = _Rows()
     squares: list[int] = []
     for ct in constraints:
@@ -237,11 +242,10 @@ def linear_form(model: cp_model.CpModel) -> LinearForm:
     cost = np.zeros(nv)
     offset = float(proto.objective.offset)
     for ref, c in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
-        if ref < 0:
+        if ref < 0:  # c * (1 - x)
             offset += c
-            cost[-ref - 1] -= c
-        else:
-            cost[ref] += c
+            c = -c
+        cost[_var(ref)] += c
     return LinearForm(
         cost=cost,
         offset=offset,
