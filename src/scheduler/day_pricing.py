@@ -117,8 +117,7 @@ class DayPricing:
                 size *= n + 1
             else:
                 self.priced.append((g, n))
-        self.res_shape = (self.num_m, self.num_w, *[n + 1 for _, n in self.counted])
-        self._buffers: tuple[FloatArray, list[int]] | None = None
+        self.origins, self.planes = self._windows()
         # Per day and option: its step along the count axes.
         self.counts = [
             np.asarray(
@@ -201,86 +200,108 @@ class DayPricing:
             compat.append(ok)
         return cls(arr, edges, contract, cap, days, compat, unit, type_of_key)
 
+    def _windows(self) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+        """Each day's window of the plane of resources: its origin and its shape.
+
+        On day ``d`` a walk has worked at most the largest minutes of days ``0..d``
+        and the weekends among them, and it must still reach the minimum minutes
+        with the days left: states outside those ends are unreachable or dead,
+        and never stored (measured: 5 times fewer states on Curtois Instance22).
+        """
+        counts = [n + 1 for _, n in self.counted]
+        most = np.asarray([int(d.units.max()) if len(d.local) else 0 for d in self.days])
+        done = np.cumsum(most)
+        left = int(done[-1]) - done
+        weekend_ids: set[int] = set()
+        origins: list[tuple[int, ...]] = []
+        planes: list[tuple[int, ...]] = []
+        for d, day in enumerate(self.days):
+            if day.weekend and len(day.local):
+                weekend_ids.add(day.weekend_id)
+            low = max(0, self.low_m - int(left[d]))
+            high = min(self.num_m - 1, int(done[d]))
+            weekends = min(self.num_w, len(weekend_ids) + 1)
+            origins.append((low, 0, *[0] * len(counts)))
+            planes.append((max(0, high - low + 1), weekends, *counts))
+        return origins, planes
+
     def walk(self, cost: FloatArray) -> tuple[IntArray, float] | None:
         """The cheapest walk at per-pair costs ``cost``: its pairs and its cost.
 
         ``None`` when no walk keeps the rules (the volunteer has no schedule).
         A state is the day's option worked (and the run's length) or the length
-        of the days off, over the plane of resources: minutes, weekends and the
-        counted maximums.
+        of the days off, over the day's window of the plane of resources
+        (:meth:`_windows`): minutes, weekends and the counted maximums.
         """
         n = len(self.days)
-        run, off, rs = self.run, self.off, self.res_shape
-        if self._buffers is None:
-            # One block for every day's states, reused by every walk.
-            sizes = [len(day.local) for day in self.days]
-            block = np.empty((sum(sizes) * run + n * off) * int(np.prod(rs)))
-            self._buffers = (block, sizes)
-        block, sizes = self._buffers
-        block.fill(INF)
+        run, off = self.run, self.off
         work_hist: list[FloatArray] = []
         off_hist: list[FloatArray] = []
-        prev_work = np.full((0, run, *rs), INF)
-        prev_off = np.full((off, *rs), INF)
-        plane = int(np.prod(rs))
-        at_block = 0
+        width = len(self.planes[0])
+        still = (0,) * width
+        prev_org: tuple[int, ...] = still
+        prev_work = np.full((0, run, *(1,) * width), INF)
+        prev_off = np.full((off, *(1,) * width), INF)
         for d in range(n):
             day = self.days[d]
-            u = sizes[d]
-            work = block[at_block : at_block + u * run * plane].reshape(u, run, *rs)
-            at_block += u * run * plane
-            new_off = block[at_block : at_block + off * plane].reshape(off, *rs)
-            at_block += off * plane
+            u = len(day.local)
+            org, plane = self.origins[d], self.planes[d]
+            work = np.full((u, run, *plane), INF)
+            new_off = np.full((off, *plane), INF)
             if d == 0:
                 # The days before the horizon count as off, and exempt.
-                from_off = np.full(rs, INF)
-                from_off[(0,) * len(rs)] = 0.0
-                new_off[0] = from_off
+                from_off = np.zeros((1,) * width)
+                from_org = still
+                _shift_into(new_off[0], org, from_off, from_org, still, 0.0)
             else:
                 # Leaving a run of working days: long enough, or begun on day 0.
                 ok_r = self._leave_run(d)
                 if len(prev_work) and ok_r.any():
-                    new_off[0] = prev_work[:, ok_r].min(axis=(0, 1))
-                new_off[1:] = prev_off[:-1]
-                np.minimum(new_off[off - 1], prev_off[off - 1], out=new_off[off - 1])
+                    ended = prev_work[:, ok_r].min(axis=(0, 1))
+                    _shift_into(new_off[0], org, ended, prev_org, still, 0.0)
+                _shift_into(new_off[1:], org, prev_off[:-1], prev_org, still, 0.0)
+                _shift_into(new_off[off - 1], org, prev_off[off - 1], prev_org, still, 0.0)
                 from_off = prev_off[self._leave_off(d)].min(axis=0)
+                from_org = prev_org
             inc_off, inc_work = self._increments(d)
             options = range(u) if day.pinned < 0 else [day.pinned]
             for f in options:
                 cf = float(cost[day.local[f]])
                 step = self.counts[d][f].tolist()
                 g = int(day.units[f])
-                _shift_into(work[f, 0], from_off, (g, inc_off, *step), cf)
+                _shift_into(work[f, 0], org, from_off, from_org, (g, inc_off, *step), cf)
                 if d > 0 and len(prev_work):
                     src = prev_work[self.compat[d][:, f]]
                     if len(src):
                         from_work = src.min(axis=0)
                         at_work = (g, inc_work, *step)
                         if run > 1:
-                            _shift_into(work[f, 1:], from_work[:-1], at_work, cf)
+                            _shift_into(work[f, 1:], org, from_work[:-1], prev_org, at_work, cf)
                         if self.run_saturates:
-                            _shift_into(work[f, run - 1], from_work[run - 1], at_work, cf)
+                            last = from_work[run - 1]
+                            _shift_into(work[f, run - 1], org, last, prev_org, at_work, cf)
             if day.pinned >= 0:
                 new_off[:] = INF
             work_hist.append(work)
             off_hist.append(new_off)
-            prev_work, prev_off = work, new_off
+            prev_work, prev_off, prev_org = work, new_off, org
         # The end: every state is allowed (runs touching the last day are exempt).
-        low = self.low_m
+        cut = max(0, self.low_m - prev_org[0])
         best = INF
         at: tuple[str, int, int, tuple[int, ...]] | None = None
         if len(prev_work):
-            tail = prev_work[:, :, low:]
+            tail = prev_work[:, :, cut:]
             if tail.size and np.isfinite(tail).any():
                 idx = tuple(int(j) for j in np.unravel_index(int(np.argmin(tail)), tail.shape))
                 best = float(tail[idx])
-                at = ("work", idx[0], idx[1], (idx[2] + low, *idx[3:]))
-        tail_off = prev_off[:, low:]
+                res = _plus((idx[2] + cut, *idx[3:]), prev_org)
+                at = ("work", idx[0], idx[1], res)
+        tail_off = prev_off[:, cut:]
         if tail_off.size and np.isfinite(tail_off).any():
             idx = tuple(int(j) for j in np.unravel_index(int(np.argmin(tail_off)), tail_off.shape))
             if float(tail_off[idx]) < best:
                 best = float(tail_off[idx])
-                at = ("off", idx[0], 0, (idx[1] + low, *idx[2:]))
+                at = ("off", idx[0], 0, _plus((idx[1] + cut, *idx[2:]), prev_org))
         if at is None:
             return None
         picked = self._backtrack(at, work_hist, off_hist)
@@ -296,7 +317,7 @@ class DayPricing:
 
         Each state's value is the least over its predecessors (plus the day's
         cost), so stepping back to a predecessor of least value retraces a
-        cheapest walk.
+        cheapest walk. States are given in whole-plane coordinates.
         """
         run, off = self.run, self.off
         kind, a, r, res = at
@@ -304,16 +325,18 @@ class DayPricing:
         for d in range(len(self.days) - 1, 0, -1):
             day = self.days[d]
             prev_w, prev_o = work_hist[d - 1], off_hist[d - 1]
+            org = self.origins[d - 1]
             steps: list[tuple[float, tuple[str, int, int, tuple[int, ...]]]] = []
             if kind == "off":
                 if a == 0 and len(prev_w):
                     for rr in np.flatnonzero(self._leave_run(d)).tolist():
                         for u in range(len(prev_w)):
-                            steps.append((float(prev_w[(u, rr, *res)]), ("work", u, rr, res)))
+                            value = _value(prev_w, (u, rr), res, org)
+                            steps.append((value, ("work", u, rr, res)))
                 if a >= 1:
-                    steps.append((float(prev_o[(a - 1, *res)]), ("off", a - 1, 0, res)))
+                    steps.append((_value(prev_o, (a - 1,), res, org), ("off", a - 1, 0, res)))
                 if a == off - 1:
-                    steps.append((float(prev_o[(off - 1, *res)]), ("off", off - 1, 0, res)))
+                    steps.append((_value(prev_o, (off - 1,), res, org), ("off", off - 1, 0, res)))
             else:
                 picked.append(int(day.local[a]))
                 inc_off, inc_work = self._increments(d)
@@ -323,7 +346,8 @@ class DayPricing:
                     back = _minus(res, (g, inc_off, *step))
                     if back is not None:
                         for q in np.flatnonzero(self._leave_off(d)).tolist():
-                            steps.append((float(prev_o[(q, *back)]), ("off", q, 0, back)))
+                            value = _value(prev_o, (q,), back, org)
+                            steps.append((value, ("off", q, 0, back)))
                 froms = [r - 1] if r >= 1 else []
                 if self.run_saturates and r == run - 1:
                     froms.append(run - 1)
@@ -331,7 +355,8 @@ class DayPricing:
                 if back is not None and len(prev_w):
                     for u in np.flatnonzero(self.compat[d][:, a]).tolist():
                         for rr in froms:
-                            steps.append((float(prev_w[(u, rr, *back)]), ("work", u, rr, back)))
+                            value = _value(prev_w, (u, rr), back, org)
+                            steps.append((value, ("work", u, rr, back)))
             kind, a, r, res = min(steps, key=lambda item: item[0])[1]
         if kind == "work":
             picked.append(int(self.days[0].local[a]))
@@ -440,23 +465,53 @@ class DayPricing:
 
 
 def _shift_into(
-    target: FloatArray, plane: FloatArray, offsets: tuple[int, ...], add: float
+    target: FloatArray,
+    target_origin: tuple[int, ...],
+    plane: FloatArray,
+    plane_origin: tuple[int, ...],
+    offsets: tuple[int, ...],
+    add: float,
 ) -> None:
-    """Set ``target[..., i + offsets]`` to ``min(itself, plane[..., i] + add)``.
+    """Set ``target[..., a + offsets]`` to ``min(itself, plane[..., a] + add)``.
 
-    On the trailing resource axes; what overflows them is dropped.
+    On the trailing resource axes, in whole-plane coordinates ``a``: each array
+    holds a window of the plane starting at its origin; what falls outside the
+    target's window is dropped.
     """
     k = len(offsets)
-    shape = target.shape[target.ndim - k :]
-    if any(o >= size for o, size in zip(offsets, shape, strict=True)):
-        return
-    into: tuple[Any, ...] = (Ellipsis, *[slice(o, None) for o in offsets])
-    source: tuple[Any, ...] = (
-        Ellipsis,
-        *[slice(0, size - o) for o, size in zip(offsets, shape, strict=True)],
-    )
-    view = target[into]
-    np.minimum(view, plane[source] + add, out=view)
+    into: list[Any] = [Ellipsis]
+    source: list[Any] = [Ellipsis]
+    for o, t0, s0, tn, sn in zip(
+        offsets,
+        target_origin,
+        plane_origin,
+        target.shape[target.ndim - k :],
+        plane.shape[plane.ndim - k :],
+        strict=True,
+    ):
+        lo, hi = max(t0, s0 + o), min(t0 + tn, s0 + o + sn)
+        if hi <= lo:
+            return
+        into.append(slice(lo - t0, hi - t0))
+        source.append(slice(lo - s0 - o, hi - s0 - o))
+    view = target[tuple(into)]
+    np.minimum(view, plane[tuple(source)] + add, out=view)
+
+
+def _value(
+    states: FloatArray, lead: tuple[int, ...], res: tuple[int, ...], origin: tuple[int, ...]
+) -> float:
+    """``states[(*lead, *res)]``, ``res`` in whole-plane coordinates (inf outside the window)."""
+    local = tuple(a - o for a, o in zip(res, origin, strict=True))
+    shape = states.shape[len(lead) :]
+    if any(i < 0 or i >= n for i, n in zip(local, shape, strict=True)):
+        return float(INF)
+    return float(states[(*lead, *local)])
+
+
+def _plus(local: tuple[int, ...], origin: tuple[int, ...]) -> tuple[int, ...]:
+    """Whole-plane coordinates of ``local`` in a window starting at ``origin``."""
+    return tuple(a + o for a, o in zip(local, origin, strict=True))
 
 
 def _minus(res: tuple[int, ...], step: tuple[int, ...]) -> tuple[int, ...] | None:
