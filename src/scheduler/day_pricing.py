@@ -126,6 +126,26 @@ class DayPricing:
             ).reshape(len(d.local), len(self.counted))
             for d in days
         ]
+        # Per day: the rules' masks and increments, and the options grouped by
+        # their step along the resource axes (one array operation per group).
+        self.leave_runs = [self._leave_run(d) for d in range(len(days))]
+        self.leave_offs = [self._leave_off(d) for d in range(len(days))]
+        self.incs = [self._increments(d) for d in range(len(days))]
+        # The distinct sets of options of the day before each option may follow.
+        self.follows: list[tuple[list[BoolArray], IntArray]] = []
+        for ok in compat:
+            columns, which = np.unique(ok.T, axis=0, return_inverse=True)
+            self.follows.append((list(columns), which.reshape(-1)))
+        self.groups: list[list[tuple[IntArray, tuple[int, ...]]]] = []
+        for d, day in enumerate(days):
+            options = np.arange(len(day.local)) if day.pinned < 0 else np.asarray([day.pinned])
+            by_step: dict[tuple[int, ...], list[int]] = {}
+            for f in options.tolist():
+                key = (int(day.units[f]), *self.counts[d][f].tolist())
+                by_step.setdefault(key, []).append(f)
+            self.groups.append(
+                [(np.asarray(fs, dtype=np.int64), key) for key, fs in by_step.items()]
+            )
 
     @classmethod
     def build(
@@ -255,31 +275,39 @@ class DayPricing:
                 _shift_into(new_off[0], org, from_off, from_org, still, 0.0)
             else:
                 # Leaving a run of working days: long enough, or begun on day 0.
-                ok_r = self._leave_run(d)
+                ok_r = self.leave_runs[d]
                 if len(prev_work) and ok_r.any():
                     ended = prev_work[:, ok_r].min(axis=(0, 1))
                     _shift_into(new_off[0], org, ended, prev_org, still, 0.0)
                 _shift_into(new_off[1:], org, prev_off[:-1], prev_org, still, 0.0)
                 _shift_into(new_off[off - 1], org, prev_off[off - 1], prev_org, still, 0.0)
-                from_off = prev_off[self._leave_off(d)].min(axis=0)
+                from_off = prev_off[self.leave_offs[d]].min(axis=0)
                 from_org = prev_org
-            inc_off, inc_work = self._increments(d)
-            options = range(u) if day.pinned < 0 else [day.pinned]
-            for f in options:
-                cf = float(cost[day.local[f]])
-                step = self.counts[d][f].tolist()
-                g = int(day.units[f])
-                _shift_into(work[f, 0], org, from_off, from_org, (g, inc_off, *step), cf)
-                if d > 0 and len(prev_work):
-                    src = prev_work[self.compat[d][:, f]]
-                    if len(src):
-                        from_work = src.min(axis=0)
-                        at_work = (g, inc_work, *step)
-                        if run > 1:
-                            _shift_into(work[f, 1:], org, from_work[:-1], prev_org, at_work, cf)
-                        if self.run_saturates:
-                            last = from_work[run - 1]
-                            _shift_into(work[f, run - 1], org, last, prev_org, at_work, cf)
+            inc_off, inc_work = self.incs[d]
+            from_work = None
+            if d > 0 and len(prev_work):
+                # For each option, the least over the options of the day before it may follow.
+                columns, which = self.follows[d]
+                least = np.full((len(columns), *prev_work.shape[1:]), INF)
+                for i, col in enumerate(columns):
+                    if col.any():
+                        least[i] = prev_work[col].min(axis=0)
+                from_work = least[which]
+            costs = cost[day.local]
+            for fs, (g, *step) in self.groups[d]:
+                into = work[fs]
+                add = costs[fs].reshape(len(fs), *(1,) * width)
+                _shift_into(into[:, 0], org, from_off, from_org, (g, inc_off, *step), add)
+                if from_work is not None:
+                    src = from_work[fs]
+                    at_work = (g, inc_work, *step)
+                    if run > 1:
+                        add_run = add[:, None]
+                        _shift_into(into[:, 1:], org, src[:, :-1], prev_org, at_work, add_run)
+                    if self.run_saturates:
+                        last = src[:, run - 1]
+                        _shift_into(into[:, run - 1], org, last, prev_org, at_work, add)
+                work[fs] = into
             if day.pinned >= 0:
                 new_off[:] = INF
             work_hist.append(work)
@@ -470,7 +498,7 @@ def _shift_into(
     plane: FloatArray,
     plane_origin: tuple[int, ...],
     offsets: tuple[int, ...],
-    add: float,
+    add: float | FloatArray,
 ) -> None:
     """Set ``target[..., a + offsets]`` to ``min(itself, plane[..., a] + add)``.
 
