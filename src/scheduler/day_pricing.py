@@ -29,6 +29,7 @@ takes 0.1-1 s and about 1 s.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import gcd
 from typing import Any
@@ -118,14 +119,14 @@ class DayPricing:
             else:
                 self.priced.append((g, n))
         self.origins, self.planes = self._windows()
+        self._swap_arrays: (
+            tuple[IntArray, IntArray, Callable[[IntArray, IntArray], BoolArray], BoolArray] | None
+        ) = None
         # Per day and option: its step along the count axes.
-        self.counts = [
-            np.asarray(
-                [[int(e in set(g.tolist())) for g, _ in self.counted] for e in edges[d.local]],
-                dtype=np.int64,
-            ).reshape(len(d.local), len(self.counted))
-            for d in days
-        ]
+        counted = np.zeros((len(edges), len(self.counted)), dtype=np.int64)
+        for k, (g, _) in enumerate(self.counted):
+            counted[np.searchsorted(edges, g), k] = 1
+        self.counts = [counted[d.local] for d in days]
         # Per day: the rules' masks and increments, and the options grouped by
         # their step along the resource axes (one array operation per group).
         self.leave_runs = [self._leave_run(d) for d in range(len(days))]
@@ -414,16 +415,20 @@ class DayPricing:
         same = before is not None and before.weekend and before.weekend_id == day.weekend_id
         return 1, 0 if same else 1
 
-    def price(self, cost: FloatArray) -> tuple[list[IntArray], float | None, bool]:
+    def price(
+        self, cost: FloatArray, *, prove: bool = True
+    ) -> tuple[list[IntArray], float | None, bool]:
         """Price at per-pair costs ``cost``: schedules, a lower bound, and whether it is exact.
 
         The walk leaves per-type and per-post maximums out; when its schedule
-        breaks one, those maximums are priced in (Lagrangian multipliers raised
-        by subgradient steps, at most :data:`LAGRANGE_STEPS` walks). Each walk
-        at multipliers ``lam`` bounds the optimum from below by its cost less
-        ``lam`` times the maximums. Returned: the schedules that keep every
-        rule (best last), the best such bound (``None`` when no walk exists),
-        and whether the best schedule's cost meets it (the exact optimum).
+        breaks one, it is first mended by swaps within its days (:meth:`repair`),
+        then (unless ``prove`` is false and the mending worked) those maximums
+        are priced in (Lagrangian multipliers raised by subgradient steps, at
+        most :data:`LAGRANGE_STEPS` walks). Each walk at multipliers ``lam``
+        bounds the optimum from below by its cost less ``lam`` times the
+        maximums. Returned: the schedules that keep every rule (best last), the
+        best such bound (``None`` when no walk exists), and whether the best
+        schedule's cost meets it (the exact optimum).
         """
         found = self.walk(cost)
         if found is None:
@@ -437,6 +442,12 @@ class DayPricing:
         lam = np.zeros(len(groups))
         lower = value
         feasible: list[tuple[float, IntArray]] = []
+        mended = self.repair(picked, cost)
+        if mended is not None:
+            true_cost = float(cost[np.searchsorted(self.edges, mended)].sum())
+            if not prove or true_cost <= lower + 1e-9:
+                return [mended], lower, true_cost <= lower + 1e-9
+            feasible.append((true_cost, mended))
         step = max(1.0, float(np.abs(cost).max(initial=0.0)))
         for k in range(LAGRANGE_STEPS):
             over = np.asarray([int(np.isin(picked, g).sum()) - n for g, n in groups], dtype=float)
@@ -461,6 +472,87 @@ class DayPricing:
         schedules = [sched for _, sched in feasible]
         exact = bool(feasible) and feasible[-1][0] <= lower + 1e-9
         return schedules, lower, exact
+
+    def repair(self, picked: IntArray, cost: FloatArray) -> IntArray | None:
+        """The walk's schedule ``picked`` mended to keep the maximums it leaves out, or ``None``.
+
+        While a priced maximum is broken, one of its pairs is swapped for the
+        cheapest other option of the same day with the same minutes and the
+        same counted steps, that the days before and after allow and that
+        breaks no maximum: the walk's other rules (runs, days off, minutes,
+        weekends, counted maximums, pins) are unchanged by such swaps. ``None``
+        when no swap is left, or a weekly cap is broken.
+        """
+        day_of, step_of, follows, member = self._swaps()
+        most = np.asarray([m for _, m in self.priced], dtype=np.int64)
+        n = len(self.days)
+        pinned_day = np.asarray([day.pinned >= 0 for day in self.days])
+        at = np.full(n + 2, -1, dtype=np.int64)  # the position worked on day d at d + 1
+        position = np.searchsorted(self.edges, picked)
+        at[day_of[position] + 1] = position
+        count = member[:, position].sum(axis=1)
+        positions = np.arange(len(self.edges))
+        while np.any(count > most):
+            k = int(np.argmax(count - most))
+            now = at[day_of + 1]  # per option: the position worked on its day
+            ok = (now >= 0) & (now != positions) & ~pinned_day[day_of]
+            ok &= member[k, np.maximum(now, 0)] & (step_of == step_of[np.maximum(now, 0)])
+            rise = member & ~member[:, np.maximum(now, 0)]
+            ok &= ~(rise & (count >= most)[:, None]).any(axis=0)
+            before, after = at[day_of], at[day_of + 2]
+            ok &= (before < 0) | follows(np.maximum(before, 0), positions)
+            ok &= (after < 0) | follows(positions, np.maximum(after, 0))
+            if not ok.any():
+                return None
+            delta = np.where(ok, cost - cost[np.maximum(now, 0)], np.inf)
+            q = int(np.argmin(delta))
+            count += member[:, q].astype(np.int64) - member[:, now[q]]
+            at[day_of[q] + 1] = q
+        mended = np.sort(self.edges[at[at >= 0]])
+        return mended if self.keeps_left_out_rules(mended) else None
+
+    def _swaps(
+        self,
+    ) -> tuple[IntArray, IntArray, Callable[[IntArray, IntArray], BoolArray], BoolArray]:
+        """What :meth:`repair` needs per position (of the volunteer's pairs), built once.
+
+        Its day; its step (minutes and counted maximums, as one id); whether
+        position ``q`` may follow position ``p`` on the day after (for any
+        ``p``, ``q`` on days ``d``, ``d + 1``); the priced maximums each
+        position counts towards.
+        """
+        if self._swap_arrays is None:
+            m = len(self.edges)
+            n = len(self.days)
+            day_of = np.zeros(m, dtype=np.int64)
+            option = np.zeros(m, dtype=np.int64)
+            units = np.zeros(m, dtype=np.int64)
+            steps = np.zeros((m, len(self.counted)), dtype=np.int64)
+            for d, day in enumerate(self.days):
+                day_of[day.local] = d
+                option[day.local] = np.arange(len(day.local))
+                units[day.local] = day.units
+                steps[day.local] = self.counts[d]
+            # The days' compatibility matrices, flat; day d's at base[d], its rows
+            # the options of day d - 1, its columns (width[d]) those of day d.
+            flat = np.concatenate([ok.ravel() for ok in self.compat] + [np.zeros(1, bool)])
+            width = np.asarray([len(day.local) for day in self.days] + [0], dtype=np.int64)
+            sizes = np.asarray([ok.size for ok in self.compat] + [0], dtype=np.int64)
+            base = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            last = len(flat) - 1
+
+            def follows(before: IntArray, after: IntArray) -> BoolArray:
+                d = np.minimum(day_of[after], n)
+                at = base[d] + option[before] * width[d] + option[after]
+                result: BoolArray = flat[np.minimum(at, last)]
+                return result
+
+            _, step_of = np.unique(np.column_stack([units, steps]), axis=0, return_inverse=True)
+            member = np.zeros((len(self.priced), m), dtype=bool)
+            for k, (g, _) in enumerate(self.priced):
+                member[k, np.searchsorted(self.edges, g)] = True
+            self._swap_arrays = (day_of, step_of.reshape(-1), follows, member)
+        return self._swap_arrays
 
     def _max_groups(self) -> list[tuple[IntArray, int]]:
         """The pairs each per-type or per-post maximum counts, with the maximum."""

@@ -118,7 +118,7 @@ def sequential_roster(
             # faster than CP-SAT on long horizons; a closed shift is priced out.
             priced = seat + personal[mine]
             priced[closed] = CLOSED_COST * (1.0 + float(np.abs(priced).max(initial=0.0)))
-            schedules, _, _ = walk.price(priced)
+            schedules, _, _ = walk.price(priced, prove=False)
             if schedules and not np.isin(schedules[-1], mine[closed]).any():
                 taken = schedules[-1]
                 chosen[taken] = True

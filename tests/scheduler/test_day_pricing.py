@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import given, settings
@@ -105,15 +106,8 @@ def _walk(p: RosterProblem) -> tuple[RosterArrays, DayPricing | None, np.ndarray
     return arr, DayPricing.build(arr, edges, p.contract(vol.id), cap, pins, types), edges
 
 
-@settings(max_examples=60, deadline=None)
-@given(one_volunteer())
-def test_walk_prices_exactly_as_brute_force(case: tuple[RosterProblem, np.ndarray]) -> None:
-    """Against every subset of the pairs, judged by the checker alone.
-
-    The walk's bound never exceeds the cheapest feasible subset, its schedules
-    are feasible, and an answer it calls exact is that cheapest subset.
-    """
-    p, costs = case
+def _against_brute_force(p: RosterProblem, costs: np.ndarray, *, prove: bool) -> None:
+    """The walk's pricing against every subset of the pairs, judged by the checker alone."""
     arr, walk, edges = _walk(p)
     assert walk is not None  # one shift a day, nothing reaching two days on
     cost = costs[: len(edges)]
@@ -124,7 +118,7 @@ def test_walk_prices_exactly_as_brute_force(case: tuple[RosterProblem, np.ndarra
             if check(p, [("v", shift_ids[e]) for e in subset]).feasible:
                 value = float(cost[list(subset)].sum())
                 best = value if best is None else min(best, value)
-    schedules, lower, exact = walk.price(cost)
+    schedules, lower, exact = walk.price(cost, prove=prove)
     for picked in schedules:
         assert check(p, [("v", shift_ids[int(e)]) for e in picked]).feasible
     if best is None:
@@ -134,6 +128,54 @@ def test_walk_prices_exactly_as_brute_force(case: tuple[RosterProblem, np.ndarra
     assert lower <= best + 1e-9, (lower, best)
     if exact:
         assert float(cost[schedules[-1]].sum()) == best
+
+
+@settings(max_examples=60, deadline=None)
+@given(one_volunteer())
+def test_walk_prices_exactly_as_brute_force(case: tuple[RosterProblem, np.ndarray]) -> None:
+    """Against every subset of the pairs, judged by the checker alone.
+
+    The walk's bound never exceeds the cheapest feasible subset, its schedules
+    are feasible, and an answer it calls exact is that cheapest subset.
+    """
+    _against_brute_force(*case, prove=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(one_volunteer(), st.booleans())
+def test_maximums_priced_or_mended_keep_every_rule(
+    case: tuple[RosterProblem, np.ndarray], prove: bool
+) -> None:
+    """Per-type maximums all left out of the walk's state: priced by multipliers, mended by swaps.
+
+    Its schedules still keep every rule, and its bound is still valid.
+    """
+    with patch("scheduler.day_pricing.COUNT_STATES", 1):
+        _against_brute_force(*case, prove=prove)
+
+
+def test_repair_swaps_within_days_to_keep_a_maximum() -> None:
+    """Five days to work, early shifts cheapest but at most two: three become late ones."""
+    shifts = [_shift(kind, day) for day in range(5) for kind in ("E", "L")]
+    contract = Contract(id="c", min_minutes=5 * 480, max_shifts={"E": 2})
+    p = roster([volunteer("v")], shifts, num_days=5, contracts=(contract,), default_contract="c")
+    with patch("scheduler.day_pricing.COUNT_STATES", 1):
+        arr, walk, _ = _walk(p)
+    assert walk is not None
+    assert len(walk.priced) == 1  # the maximum on early shifts is left out of the walk
+    cost = np.asarray([-3.0 if p.shifts[int(s)].kind == "E" else -1.0 for s in arr.edge_shift])
+    found = walk.walk(cost)
+    assert found is not None
+    assert found[1] == -15.0  # five early shifts: the maximum broken
+    mended = walk.repair(found[0], cost)
+    assert mended is not None
+    kinds = [p.shifts[int(arr.edge_shift[e])].kind for e in mended]
+    assert sorted(kinds) == ["E", "E", "L", "L", "L"]
+    assert check(p, [("v", p.shifts[int(arr.edge_shift[e])].id) for e in mended]).feasible
+    schedules, lower, exact = walk.price(cost, prove=False)
+    assert float(cost[schedules[-1]].sum()) == -9.0  # the optimum: two early, three late
+    assert lower == -15.0
+    assert not exact
 
 
 def test_walk_matches_the_cp_sat_pricing_on_curtois_instance1() -> None:
