@@ -169,7 +169,7 @@ def test_repair_swaps_within_days_to_keep_a_maximum() -> None:
     assert found[1] == -15.0  # five early shifts: the maximum broken
     mended = walk.repair(found[0], cost)
     assert mended is not None
-    kinds = [p.shifts[int(arr.edge_shift[e])].kind for e in mended]
+    kinds = [str(p.shifts[int(arr.edge_shift[e])].kind) for e in mended]
     assert sorted(kinds) == ["E", "E", "L", "L", "L"]
     assert check(p, [("v", p.shifts[int(arr.edge_shift[e])].id) for e in mended]).feasible
     schedules, lower, exact = walk.price(cost, prove=False)
