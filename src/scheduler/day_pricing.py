@@ -25,6 +25,10 @@ pricing model.
 Measured (session 11): a volunteer of Curtois Instance14 (42 days) in 3-15 ms
 and of Instance20 (182 days) in about 50 ms, where the CP-SAT pricing model
 takes 0.1-1 s and about 1 s.
+Each day keeps only the window of minutes and weekends a walk can reach and
+still finish from (:meth:`DayPricing._windows`), and a day's options move in one
+array step per group: a volunteer of Instance22 (364 days, 233 shifts to work)
+in 0.14-0.19 s, where the whole plane took 0.8-1.7 s.
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ head-count minimum and maximum; pins.
 Method: one Boolean per eligible (volunteer, shift) pair, built from
 :class:`~scheduler.arrays.RosterArrays`; soft rules as named penalty terms; CP-SAT,
 hinted with the constructive roster of :mod:`scheduler.construct` (or, when that one
-breaks a minimum rule, of :mod:`scheduler.sequential`, volunteer by volunteer). When the model
+breaks a minimum rule, of :mod:`scheduler.sequential`, volunteer by volunteer, then
+improved volunteer by volunteer, each one's best schedule given the others). When the model
 would take too long to build for the time limit, or CP-SAT finds nothing in it, the
 constructive roster is the answer if it keeps every hard rule (priced term by term by
 :mod:`scheduler.evaluate`; no bound then).
