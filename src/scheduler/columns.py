@@ -724,20 +724,6 @@ def _prices_out(
 
 def _walk_of(arr: RosterArrays, v: int, type_of_key: dict[str, int]) -> DayPricing | None:
     """Volunteer ``v``'s walk over the days, or ``None`` when their rules do not fit one."""
-    p = arr.problem
-    if p.params.weights.fairness > 0:
+    if arr.problem.params.weights.fairness > 0:
         return None  # the squared load is not a walk's cost
-    vptr = arr.vol_start()
-    edges = np.arange(vptr[v], vptr[v + 1])
-    vol = p.organization.volunteers[v]
-    cap = None if vol.weekly_hour_cap is None else 60.0 * vol.weekly_hour_cap
-    pinned = [
-        e
-        for pin in p.pins
-        if pin.volunteer == vol.id
-        for e in [arr.edge_of(v, p.shift_index[pin.shift])]
-        if e is not None
-    ]
-    return DayPricing.build(
-        arr, edges, p.contract(vol.id), cap, np.asarray(pinned, dtype=np.int64), type_of_key
-    )
+    return DayPricing.of_volunteer(arr, v, type_of_key)

@@ -250,6 +250,30 @@ class DayPricing:
             planes.append((max(0, high - low + 1), weekends, *counts))
         return origins, planes
 
+    @classmethod
+    def of_volunteer(
+        cls, arr: RosterArrays, v: int, type_of_key: dict[str, int]
+    ) -> DayPricing | None:
+        """Volunteer ``v``'s walk, or ``None`` when their rules do not fit one.
+
+        All their pairs, under their contract, weekly cap and pins.
+        """
+        p = arr.problem
+        vptr = arr.vol_start()
+        edges = np.arange(vptr[v], vptr[v + 1])
+        vol = p.organization.volunteers[v]
+        cap = None if vol.weekly_hour_cap is None else 60.0 * vol.weekly_hour_cap
+        pinned = [
+            e
+            for pin in p.pins
+            if pin.volunteer == vol.id
+            for e in [arr.edge_of(v, p.shift_index[pin.shift])]
+            if e is not None
+        ]
+        return cls.build(
+            arr, edges, p.contract(vol.id), cap, np.asarray(pinned, dtype=np.int64), type_of_key
+        )
+
     def walk(self, cost: FloatArray) -> tuple[IntArray, float] | None:
         """The cheapest walk at per-pair costs ``cost``: its pairs and its cost.
 

@@ -219,12 +219,7 @@ def improve_roster(arr: RosterArrays, chosen: BoolArray, *, until: float) -> Boo
                 return chosen
             mine = np.arange(vptr[v], vptr[v + 1])
             if v not in walks:
-                vol = p.organization.volunteers[v]
-                cap = None if vol.weekly_hour_cap is None else 60.0 * vol.weekly_hour_cap
-                contract = p.contract(vol.id)
-                walks[v] = DayPricing.build(
-                    arr, mine, contract, cap, mine[pinned[mine]], type_of_key
-                )
+                walks[v] = DayPricing.of_volunteer(arr, v, type_of_key)
             walk = walks[v]
             if walk is None:
                 continue
