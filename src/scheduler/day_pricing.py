@@ -137,10 +137,10 @@ class DayPricing:
         self.leave_offs = [self._leave_off(d) for d in range(len(days))]
         self.incs = [self._increments(d) for d in range(len(days))]
         # The distinct sets of options of the day before each option may follow.
-        self.follows: list[tuple[list[BoolArray], IntArray]] = []
+        self.predecessors: list[tuple[list[BoolArray], IntArray]] = []
         for ok in compat:
             columns, which = np.unique(ok.T, axis=0, return_inverse=True)
-            self.follows.append((list(columns), which.reshape(-1)))
+            self.predecessors.append((list(columns), which.reshape(-1)))
         self.groups: list[list[tuple[IntArray, tuple[int, ...]]]] = []
         for d, day in enumerate(days):
             options = np.arange(len(day.local)) if day.pinned < 0 else np.asarray([day.pinned])
@@ -316,7 +316,7 @@ class DayPricing:
             from_work = None
             if d > 0 and len(prev_work):
                 # For each option, the least over the options of the day before it may follow.
-                columns, which = self.follows[d]
+                columns, which = self.predecessors[d]
                 least = np.full((len(columns), *prev_work.shape[1:]), INF)
                 for i, col in enumerate(columns):
                     if col.any():
@@ -386,7 +386,7 @@ class DayPricing:
             steps: list[tuple[float, tuple[str, int, int, tuple[int, ...]]]] = []
             if kind == "off":
                 if a == 0 and len(prev_w):
-                    for rr in np.flatnonzero(self._leave_run(d)).tolist():
+                    for rr in np.flatnonzero(self.leave_runs[d]).tolist():
                         for u in range(len(prev_w)):
                             value = _value(prev_w, (u, rr), res, org)
                             steps.append((value, ("work", u, rr, res)))
@@ -396,13 +396,13 @@ class DayPricing:
                     steps.append((_value(prev_o, (off - 1,), res, org), ("off", off - 1, 0, res)))
             else:
                 picked.append(int(day.local[a]))
-                inc_off, inc_work = self._increments(d)
+                inc_off, inc_work = self.incs[d]
                 step = self.counts[d][a].tolist()
                 g = int(day.units[a])
                 if r == 0:
                     back = _minus(res, (g, inc_off, *step))
                     if back is not None:
-                        for q in np.flatnonzero(self._leave_off(d)).tolist():
+                        for q in np.flatnonzero(self.leave_offs[d]).tolist():
                             value = _value(prev_o, (q,), back, org)
                             steps.append((value, ("off", q, 0, back)))
                 froms = [r - 1] if r >= 1 else []
@@ -551,7 +551,6 @@ class DayPricing:
         """
         if self._swap_arrays is None:
             m = len(self.edges)
-            n = len(self.days)
             day_of = np.zeros(m, dtype=np.int64)
             option = np.zeros(m, dtype=np.int64)
             units = np.zeros(m, dtype=np.int64)
@@ -570,7 +569,7 @@ class DayPricing:
             last = len(flat) - 1
 
             def follows(before: IntArray, after: IntArray) -> BoolArray:
-                d = np.minimum(day_of[after], n)
+                d = day_of[after]
                 at = base[d] + option[before] * width[d] + option[after]
                 result: BoolArray = flat[np.minimum(at, last)]
                 return result

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from typing import NamedTuple
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -77,7 +78,8 @@ def sequential_roster(
     es = arr.edge_shift
     chosen = np.zeros(arr.num_edges, dtype=bool)
     vols = p.organization.volunteers
-    pinned, target, most, under, over, personal = _prices(arr)
+    prices = _Prices.of(arr)
+    pinned, most, personal = prices.pinned, prices.most, prices.personal
     have = np.bincount(es[pinned], minlength=arr.num_shifts)
     type_of_key = {t: i for i, t in enumerate(arr.types)}
     vptr = arr.vol_start()
@@ -97,15 +99,11 @@ def sequential_roster(
         sh = es[mine]
         vol = vols[v]
         cap = None if vol.weekly_hour_cap is None else 60.0 * vol.weekly_hour_cap
-        seat = np.where(have[sh] < target[sh], -under[sh], over[sh])
-        seat[pinned[mine]] = 0.0  # already counted in ``have``
-        closed = (have[sh] >= most[sh]) & ~pinned[mine]
+        seat, closed, priced = prices.seats(mine, sh, have[sh])  # pins are in ``have``
         walk = DayPricing.build(arr, mine, p.contract(vol.id), cap, mine[pinned[mine]], type_of_key)
         if walk is not None:
             # The walk over the days (:mod:`scheduler.day_pricing`): exact, and far
             # faster than CP-SAT on long horizons; a closed shift is priced out.
-            priced = seat + personal[mine]
-            priced[closed] = CLOSED_COST * (1.0 + float(np.abs(priced).max(initial=0.0)))
             schedules, _, _ = walk.price(priced, prove=False)
             if schedules and not np.isin(schedules[-1], mine[closed]).any():
                 taken = schedules[-1]
@@ -153,30 +151,57 @@ def sequential_roster(
     return chosen
 
 
-def _prices(
-    arr: RosterArrays,
-) -> tuple[BoolArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
+class _Prices(NamedTuple):
     """What the walks are priced from.
 
     Pinned pairs; per shift its target, maximum, under- and over-staffing
     weights; per pair its requests and preferences.
     """
-    p = arr.problem
-    vindex = p.organization.volunteer_index
-    pinned = np.zeros(arr.num_edges, dtype=bool)
-    for pin in p.pins:
-        e = arr.edge_of(vindex[pin.volunteer], p.shift_index[pin.shift])
-        if e is not None:
-            pinned[e] = True
-    target = np.asarray([s.target for s in p.shifts], dtype=np.int64)
-    most = np.asarray(
-        [s.maximum if s.maximum is not None else np.iinfo(np.int64).max for s in p.shifts],
-        dtype=np.int64,
-    )
-    under = np.asarray([s.under_weight for s in p.shifts], dtype=np.float64)
-    over = np.asarray([s.over_weight for s in p.shifts], dtype=np.float64)
-    personal = wishes(arr) + edge_preferences(arr)[0]
-    return pinned, target, most, under, over, personal
+
+    pinned: BoolArray
+    target: IntArray
+    most: IntArray
+    under: FloatArray
+    over: FloatArray
+    personal: FloatArray
+
+    @classmethod
+    def of(cls, arr: RosterArrays) -> _Prices:
+        """The problem's prices."""
+        p = arr.problem
+        vindex = p.organization.volunteer_index
+        pinned = np.zeros(arr.num_edges, dtype=bool)
+        for pin in p.pins:
+            e = arr.edge_of(vindex[pin.volunteer], p.shift_index[pin.shift])
+            if e is not None:
+                pinned[e] = True
+        most = [s.maximum if s.maximum is not None else np.iinfo(np.int64).max for s in p.shifts]
+        return cls(
+            pinned=pinned,
+            target=np.asarray([s.target for s in p.shifts], dtype=np.int64),
+            most=np.asarray(most, dtype=np.int64),
+            under=np.asarray([s.under_weight for s in p.shifts], dtype=np.float64),
+            over=np.asarray([s.over_weight for s in p.shifts], dtype=np.float64),
+            personal=wishes(arr) + edge_preferences(arr)[0],
+        )
+
+    def seats(
+        self, mine: IntArray, sh: IntArray, have: IntArray
+    ) -> tuple[FloatArray, BoolArray, FloatArray]:
+        """A volunteer's prices with ``have[s]`` others on each of their shifts ``sh``.
+
+        Per pair of ``mine``: the seat's price (a seat still needed earns its
+        under-staffing weight, one above the target costs the over-staffing
+        weight, a pinned one costs nothing: it is in every schedule); whether the
+        shift is closed (the others fill it to its maximum); and the walk's price
+        (seat, requests and preferences; a closed shift priced out).
+        """
+        seat = np.where(have < self.target[sh], -self.under[sh], self.over[sh])
+        seat[self.pinned[mine]] = 0.0
+        closed = (have >= self.most[sh]) & ~self.pinned[mine]
+        priced = seat + self.personal[mine]
+        priced[closed] = CLOSED_COST * (1.0 + float(np.abs(priced).max(initial=0.0)))
+        return seat, closed, priced
 
 
 def improve_roster(arr: RosterArrays, chosen: BoolArray, *, until: float) -> BoolArray:
@@ -204,7 +229,7 @@ def improve_roster(arr: RosterArrays, chosen: BoolArray, *, until: float) -> Boo
         return chosen
     es = arr.edge_shift
     chosen = chosen.copy()
-    pinned, target, most, under, over, personal = _prices(arr)
+    prices = _Prices.of(arr)
     type_of_key = {t: i for i, t in enumerate(arr.types)}
     vptr = arr.vol_start()
     vols = np.flatnonzero(np.diff(vptr))
@@ -225,10 +250,7 @@ def improve_roster(arr: RosterArrays, chosen: BoolArray, *, until: float) -> Boo
                 continue
             sh = es[mine]
             own = chosen[mine]
-            others = have[sh] - own
-            priced = np.where(others < target[sh], -under[sh], over[sh]) + personal[mine]
-            closed = (others >= most[sh]) & ~pinned[mine]
-            priced[closed] = CLOSED_COST * (1.0 + float(np.abs(priced).max(initial=0.0)))
+            _, closed, priced = prices.seats(mine, sh, have[sh] - own)
             schedules, _, _ = walk.price(priced, prove=False)
             if not schedules:
                 continue
