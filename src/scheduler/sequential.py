@@ -78,7 +78,7 @@ def sequential_roster(
     es = arr.edge_shift
     chosen = np.zeros(arr.num_edges, dtype=bool)
     vols = p.organization.volunteers
-    prices = _Prices.of(arr)
+    prices = SeatPrices.of(arr)
     pinned, most, personal = prices.pinned, prices.most, prices.personal
     have = np.bincount(es[pinned], minlength=arr.num_shifts)
     type_of_key = {t: i for i, t in enumerate(arr.types)}
@@ -151,7 +151,7 @@ def sequential_roster(
     return chosen
 
 
-class _Prices(NamedTuple):
+class SeatPrices(NamedTuple):
     """What the walks are priced from.
 
     Pinned pairs; per shift its target, maximum, under- and over-staffing
@@ -166,7 +166,7 @@ class _Prices(NamedTuple):
     personal: FloatArray
 
     @classmethod
-    def of(cls, arr: RosterArrays) -> _Prices:
+    def of(cls, arr: RosterArrays) -> SeatPrices:
         """The problem's prices."""
         p = arr.problem
         vindex = p.organization.volunteer_index
@@ -202,63 +202,3 @@ class _Prices(NamedTuple):
         priced = seat + self.personal[mine]
         priced[closed] = CLOSED_COST * (1.0 + float(np.abs(priced).max(initial=0.0)))
         return seat, closed, priced
-
-
-def improve_roster(arr: RosterArrays, chosen: BoolArray, *, until: float) -> BoolArray:
-    """``chosen`` improved volunteer by volunteer: each one's best schedule given the others.
-
-    In turn, each volunteer whose rules fit a walk (:mod:`scheduler.day_pricing`)
-    is re-scheduled at the prices the others leave (as in the construction: a
-    seat still needed earns its under-staffing weight, one above the target
-    costs the over-staffing weight, a shift the others fill to its maximum is
-    closed), and keeps the new schedule when it is cheaper at those prices,
-    which makes the roster's objective fall by as much. Passes repeat until
-    one changes nothing, ``until`` (a ``time.perf_counter()`` value) or a stop
-    request. Head-count minimums are not guarded (the caller checks them).
-    Problems whose objective has terms those prices leave out (fairness, team
-    rules, changes to a previous roster, seat skills) are left as they are.
-    Measured on Curtois Instance22 (50 volunteers, 364 days, 108,568 pairs):
-    the sequential start 68,699, after one pass (10.5 s) 51,268, after two 48,349;
-    CP-SAT from the start reached 64,475 in 41 s.
-    """
-    p = arr.problem
-    w = p.params.weights
-    if w.fairness > 0 or p.team_rules or (p.previous and w.change > 0):
-        return chosen  # terms of the objective the walks' prices leave out
-    if any(s.seat_skills for s in p.shifts):
-        return chosen
-    es = arr.edge_shift
-    chosen = chosen.copy()
-    prices = _Prices.of(arr)
-    type_of_key = {t: i for i, t in enumerate(arr.types)}
-    vptr = arr.vol_start()
-    vols = np.flatnonzero(np.diff(vptr))
-    walks: dict[int, DayPricing | None] = {}
-    have = np.bincount(es[chosen], minlength=arr.num_shifts)
-    control = current()
-    changed = True
-    while changed:
-        changed = False
-        for v in vols.tolist():
-            if time.perf_counter() >= until or control.stop_requested():
-                return chosen
-            mine = np.arange(vptr[v], vptr[v + 1])
-            if v not in walks:
-                walks[v] = DayPricing.of_volunteer(arr, v, type_of_key)
-            walk = walks[v]
-            if walk is None:
-                continue
-            sh = es[mine]
-            own = chosen[mine]
-            _, closed, priced = prices.seats(mine, sh, have[sh] - own)
-            schedules, _, _ = walk.price(priced, prove=False)
-            if not schedules:
-                continue
-            new = np.zeros(len(mine), dtype=bool)
-            new[np.searchsorted(mine, schedules[-1])] = True
-            if float(priced[new].sum()) < float(priced[own].sum()) - 1e-9 and not closed[new].any():
-                np.add.at(have, sh[own], -1)
-                np.add.at(have, sh[new], 1)
-                chosen[mine] = new
-                changed = True
-    return chosen

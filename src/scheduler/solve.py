@@ -66,6 +66,7 @@ from scheduler.construct import greedy_roster
 from scheduler.evaluate import Term as _Term
 from scheduler.evaluate import objective as priced
 from scheduler.evaluate import penalties as itemized
+from scheduler.improve import improve_roster
 from scheduler.mip import UnsupportedError, balanced_loads, linear_form, solve_mip
 from scheduler.model import RosterProblem
 from scheduler.result import (
@@ -77,7 +78,7 @@ from scheduler.result import (
     UnfilledSeat,
     VolunteerLoad,
 )
-from scheduler.sequential import improve_roster, sequential_roster
+from scheduler.sequential import sequential_roster
 from scheduler.volunteer_rules import add_volunteer_rules
 from volunteers.control import current
 
@@ -120,8 +121,12 @@ def build_roster(problem: RosterProblem) -> RosterResult:
         kept = sequential_roster(arr, until=until, seed=params.seed, workers=params.workers)
         if kept is not None:
             logger.debug("sequential construction in %.2f s", time.perf_counter() - t2)
-            until = min(deadline, time.perf_counter() + IMPROVE_SHARE * params.time_limit)
-            better = improve_roster(arr, kept, until=until)
+            # Large models get no column generation, and CP-SAT alone improves
+            # them slowly: the improvement searches on by ruin and recreate.
+            search = arr.num_edges > COLUMNS_MAX_PAIRS
+            share = SEARCH_SHARE if search else IMPROVE_SHARE
+            until = min(deadline, time.perf_counter() + share * params.time_limit)
+            better = improve_roster(arr, kept, until=until, seed=params.seed, search=search)
             if _meets_minimums(arr, better) or not _meets_minimums(arr, kept):
                 kept = better
             built, complete = kept, _meets_minimums(arr, kept)
@@ -241,8 +246,13 @@ SEQUENTIAL_SHARE = 0.25
 
 IMPROVE_SHARE = 0.3
 """Most of the time limit spent improving the sequential start volunteer by volunteer
-(:func:`scheduler.sequential.improve_roster`; on small instances it stops far sooner,
+(:func:`scheduler.improve.improve_roster`; on small instances it stops far sooner,
 when a pass changes nothing)."""
+
+SEARCH_SHARE = 0.5
+"""Most of the time limit spent improving the sequential start of a model too large
+for column generation: best responses, then ruin and recreate until this share is spent
+(:mod:`scheduler.improve`)."""
 
 BUILD_SECONDS_PER_PAIR = 2e-5
 """Measured model-building time per eligible pair (15-18 us at 327,000 and 1.5 million pairs)."""

@@ -6,7 +6,7 @@ import math
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from scheduler import Post, RosterParams, RosterProblem, RosterWeights, Shift
+from scheduler import Contract, Post, RosterParams, RosterProblem, RosterWeights, Shift
 from volunteers import Location, Organization, StraightLineTravel
 
 MONDAY = date(2026, 7, 6)
@@ -79,4 +79,15 @@ def roster(
             "params": params,
             **kw,
         }
+    )
+
+
+def runs_of_two() -> RosterProblem:
+    """Three volunteers who must work runs of two days and at least 6 h; a shift a day."""
+    contract = Contract(id="c", min_consecutive_days=2, min_minutes=360)
+    return roster(
+        [volunteer("a"), volunteer("b"), volunteer("c")],
+        [shift(f"s{d}", d) for d in range(7)],
+        contracts=(contract,),
+        default_contract="c",
     )

@@ -9,26 +9,15 @@ import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
-from scheduler import Contract, RosterPin, RosterProblem, RosterStatus, build_roster
+from scheduler import Contract, RosterPin, RosterStatus, build_roster
 from scheduler import solve as solve_module
 from scheduler.arrays import RosterArrays
 from scheduler.check import check
 from scheduler.construct import greedy_roster
 from scheduler.day_pricing import DayPricing
-from scheduler.sequential import improve_roster, sequential_roster
-from tests.scheduler.builders import roster, shift, volunteer
+from scheduler.sequential import sequential_roster
+from tests.scheduler.builders import roster, runs_of_two, shift, volunteer
 from volunteers.control import SolveControl, controlled
-
-
-def _runs_of_two() -> RosterProblem:
-    """Three volunteers who must work runs of two days and at least 6 h; a shift a day."""
-    contract = Contract(id="c", min_consecutive_days=2, min_minutes=360)
-    return roster(
-        [volunteer("a"), volunteer("b"), volunteer("c")],
-        [shift(f"s{d}", d) for d in range(7)],
-        contracts=(contract,),
-        default_contract="c",
-    )
 
 
 def test_keeps_minimum_rules_the_greedy_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,7 +28,7 @@ def test_keeps_minimum_rules_the_greedy_breaks(monkeypatch: pytest.MonkeyPatch) 
     optimum: the first volunteer takes every day, so the others, who must work
     two, go over the target.)
     """
-    p = _runs_of_two()
+    p = runs_of_two()
     arr = RosterArrays.build(p)
     assert not solve_module._keeps_every_rule(arr, greedy_roster(arr))
 
@@ -97,7 +86,7 @@ def test_retry_uses_the_callers_workers(monkeypatch: pytest.MonkeyPatch, workers
     monkeypatch.setattr(solve_module, "_solve", nothing)
     # The CP-SAT path is under test: no volunteer gets a walk over the days.
     monkeypatch.setattr(DayPricing, "build", no_walk)
-    p = _runs_of_two()
+    p = runs_of_two()
     p = p.model_copy(update={"params": p.params.model_copy(update={"workers": workers})})
     result = build_roster(p)
     if workers == 1:
@@ -124,21 +113,21 @@ def test_impossible_contract_gives_none() -> None:
 
 def test_out_of_time_gives_none() -> None:
     """No time left: no roster (never a partial one)."""
-    arr = RosterArrays.build(_runs_of_two())
+    arr = RosterArrays.build(runs_of_two())
     assert sequential_roster(arr, until=time.perf_counter() - 1.0) is None
     assert np.any(sequential_roster(arr, until=time.perf_counter() + 5.0))
 
 
 def test_stop_requested_gives_none() -> None:
     """A caller's stop ends the construction at once, without a roster."""
-    arr = RosterArrays.build(_runs_of_two())
+    arr = RosterArrays.build(runs_of_two())
     with controlled(SolveControl(should_stop=lambda: True)):
         assert sequential_roster(arr, until=time.perf_counter() + 5.0) is None
 
 
 def test_pair_lookup_agrees_with_a_scan() -> None:
     """``RosterArrays.edge_of`` and ``vol_start`` (used for pins) agree with a full scan."""
-    arr = RosterArrays.build(_runs_of_two())
+    arr = RosterArrays.build(runs_of_two())
     for v in range(arr.num_volunteers):
         lo, hi = arr.vol_start()[v : v + 2]
         assert set(range(lo, hi)) == set(np.flatnonzero(arr.edge_vol == v).tolist())
@@ -146,36 +135,3 @@ def test_pair_lookup_agrees_with_a_scan() -> None:
             hit = np.flatnonzero((arr.edge_vol == v) & (arr.edge_shift == s))
             assert arr.edge_of(v, s) == (int(hit[0]) if len(hit) else None)
     assert arr.edge_of(0, arr.num_shifts) is None
-
-
-def test_improvement_gives_each_volunteer_a_best_response() -> None:
-    """Re-scheduling volunteer by volunteer lowers the sequential start's objective.
-
-    In the start the first volunteer takes every day, and the others, who must
-    work two days in a row, go over the target. After the passes no volunteer's
-    walk finds a cheaper schedule at what the others leave, and the roster
-    still keeps every rule.
-    """
-    p = _runs_of_two()
-    arr = RosterArrays.build(p)
-    start = sequential_roster(arr, until=time.perf_counter() + 10.0)
-    assert start is not None
-    better = improve_roster(arr, start, until=time.perf_counter() + 10.0)
-    before, after = check(p, arr.pairs(start)), check(p, arr.pairs(better))
-    assert before.feasible
-    assert after.feasible, after.violations
-    assert after.objective < before.objective
-    # A best response everywhere: one more pass changes nothing.
-    again = improve_roster(arr, better, until=time.perf_counter() + 10.0)
-    assert np.array_equal(again, better)
-
-
-def test_improvement_leaves_objectives_with_terms_walks_do_not_price() -> None:
-    """With fairness on, the walks' prices are not the objective: the roster is kept as it is."""
-    p = _runs_of_two()
-    weights = p.params.weights.model_copy(update={"fairness": 1.0})
-    p = p.model_copy(update={"params": p.params.model_copy(update={"weights": weights})})
-    arr = RosterArrays.build(p)
-    start = sequential_roster(arr, until=time.perf_counter() + 10.0)
-    assert start is not None
-    assert np.array_equal(improve_roster(arr, start, until=time.perf_counter() + 10.0), start)

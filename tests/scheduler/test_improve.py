@@ -1,0 +1,115 @@
+"""Tests for ``scheduler.improve``: best responses volunteer by volunteer, ruin and recreate."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from hypothesis import assume, given, settings
+
+from scheduler import Contract, Request, RosterProblem
+from scheduler.arrays import RosterArrays
+from scheduler.check import check
+from scheduler.improve import improve_roster
+from scheduler.sequential import sequential_roster
+from tests.scheduler.builders import roster, runs_of_two, shift, volunteer
+from tests.scheduler.test_properties import problems
+
+
+def test_improvement_gives_each_volunteer_a_best_response() -> None:
+    """Re-scheduling volunteer by volunteer lowers the sequential start's objective.
+
+    In the start the first volunteer takes every day, and the others, who must
+    work two days in a row, go over the target. After the passes no volunteer's
+    walk finds a cheaper schedule at what the others leave, and the roster
+    still keeps every rule.
+    """
+    p = runs_of_two()
+    arr = RosterArrays.build(p)
+    start = sequential_roster(arr, until=time.perf_counter() + 10.0)
+    assert start is not None
+    better = improve_roster(arr, start, until=time.perf_counter() + 10.0)
+    before, after = check(p, arr.pairs(start)), check(p, arr.pairs(better))
+    assert before.feasible
+    assert after.feasible, after.violations
+    assert after.objective < before.objective
+    # A best response everywhere: one more pass changes nothing.
+    again = improve_roster(arr, better, until=time.perf_counter() + 10.0)
+    assert np.array_equal(again, better)
+
+
+def test_improvement_leaves_objectives_with_terms_walks_do_not_price() -> None:
+    """With fairness on, the walks' prices are not the objective: the roster is kept as it is."""
+    p = runs_of_two()
+    weights = p.params.weights.model_copy(update={"fairness": 1.0})
+    p = p.model_copy(update={"params": p.params.model_copy(update={"weights": weights})})
+    arr = RosterArrays.build(p)
+    start = sequential_roster(arr, until=time.perf_counter() + 10.0)
+    assert start is not None
+    assert np.array_equal(improve_roster(arr, start, until=time.perf_counter() + 10.0), start)
+
+
+def test_search_finds_the_swap_best_responses_miss() -> None:
+    """Two volunteers, each on the shift the other wants: only a swap helps; the search makes it.
+
+    Each works exactly one of two shifts that both need one. Moving alone
+    leaves a shift empty (10) to meet one's request (2): no single volunteer
+    does better, so the best responses keep the start. Ruin and recreate takes
+    both off and puts each on the shift they asked for.
+    """
+    one = Contract(id="one", min_minutes=180, max_minutes=180)
+    p = roster(
+        [volunteer("a"), volunteer("b")],
+        [shift(s, 0, target=1, under_weight=10.0, over_weight=1.0) for s in ("x", "y")],
+        contracts=(one,),
+        default_contract="one",
+        requests=(
+            Request(volunteer="a", shift="y", want="on", weight=2.0),
+            Request(volunteer="b", shift="x", want="on", weight=2.0),
+        ),
+    )
+    arr = RosterArrays.build(p)
+
+    def pairs(*on: tuple[int, int]) -> np.ndarray:
+        chosen = np.zeros(arr.num_edges, dtype=bool)
+        for v, s in on:
+            e = arr.edge_of(v, s)
+            assert e is not None
+            chosen[e] = True
+        return chosen
+
+    start, swapped = pairs((0, 0), (1, 1)), pairs((0, 1), (1, 0))
+    assert np.array_equal(improve_roster(arr, start, until=time.perf_counter() + 5.0), start)
+    searched = improve_roster(arr, start, until=time.perf_counter() + 0.2, search=True, seed=1)
+    assert np.array_equal(searched, swapped)
+    assert check(p, arr.pairs(searched)).objective == check(p, arr.pairs(start)).objective - 4.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(max_vols=3, max_shifts=5))
+def test_search_keeps_the_rules_and_never_ends_worse(p: RosterProblem) -> None:
+    """On random small problems the search's roster passes the checker and costs no more.
+
+    Its objective (the checker's) is at most that of the best responses, itself at
+    most the start's: the walks' prices are the objective, so a roster the search
+    keeps as its best is one the checker scores no higher.
+    """
+    p = p.model_copy(
+        update={
+            "team_rules": (),
+            "params": p.params.model_copy(
+                update={"weights": p.params.weights.model_copy(update={"fairness": 0.0})}
+            ),
+        }
+    )
+    arr = RosterArrays.build(p)
+    start = sequential_roster(arr, until=time.perf_counter() + 5.0)
+    assume(start is not None)
+    assert start is not None
+    responded = improve_roster(arr, start, until=time.perf_counter() + 5.0)
+    searched = improve_roster(arr, responded, until=time.perf_counter() + 0.05, search=True, seed=3)
+    reports = [check(p, arr.pairs(c)) for c in (start, responded, searched)]
+    assert reports[0].feasible
+    for report in reports[1:]:
+        assert report.feasible, report.violations
+    assert reports[2].objective <= reports[1].objective + 1e-6 <= reports[0].objective + 2e-6
