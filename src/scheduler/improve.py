@@ -26,6 +26,7 @@ from the same roster reached 8,115.
 
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
@@ -36,6 +37,8 @@ from scheduler.sequential import SeatPrices
 from volunteers.bits import BoolArray
 from volunteers.control import current
 from volunteers.geo import IntArray
+
+logger = logging.getLogger(__name__)
 
 RUIN = 2
 """Volunteers taken off together in a ruin-and-recreate move."""
@@ -220,14 +223,16 @@ class _State:
         staffed = pr.target > 0
         heat = float(pr.under[staffed].mean()) if staffed.any() else 1.0
         current_cost = self.cost()
-        best, best_cost = self.chosen.copy(), current_cost
+        best, best_cost, first = self.chosen.copy(), current_cost, current_cost
         began = time.perf_counter()
         span = max(until - began, 1e-9)
         control = current()
+        moves = taken = unplaced = 0
         while True:
             now = time.perf_counter()
             if now >= until or control.stop_requested():
                 break
+            moves += 1
             ruin = self._pick(rng, vols, can)
             kept_chosen, kept_have = self.chosen.copy(), self.have.copy()
             for v in ruin.tolist():
@@ -244,10 +249,20 @@ class _State:
                 worse <= 0 or (temperature > 0 and rng.random() < np.exp(-worse / temperature))
             ):
                 current_cost = cost
+                taken += 1
                 if cost < best_cost - 1e-9 and (not guard or (self.have >= minimum).all()):
                     best, best_cost = self.chosen.copy(), cost
             else:
+                unplaced += not placed
                 self.chosen, self.have = kept_chosen, kept_have
+        logger.debug(
+            "ruin and recreate: %d moves, %d taken, %d not placed; %.2f -> %.2f",
+            moves,
+            taken,
+            unplaced,
+            first,
+            best_cost,
+        )
         return best
 
     def _pick(self, rng: np.random.Generator, vols: IntArray, can: BoolArray) -> IntArray:

@@ -167,9 +167,23 @@ def build_roster(problem: RosterProblem) -> RosterResult:
         relaxed = None
         if not settled and not (_partitioning(arr) or _without_minimums(arr)):
             until = min(deadline, t6 + COLUMN_SHARE * params.time_limit)
+            dive_until = min(deadline, t6 + (COLUMN_SHARE + DIVE_SHARE) * params.time_limit)
             known = None if best is None else (best.objective_value + constant) / SCALE
-            relaxed = relax(arr, seed_roster, until=until, seed=params.seed, incumbent=known)
+            relaxed = relax(
+                arr,
+                seed_roster,
+                until=until,
+                seed=params.seed,
+                incumbent=known,
+                dive_until=dive_until,
+            )
             timings["columns"] = time.perf_counter() - t6
+            if relaxed is not None and relaxed.dived is not None:
+                dived = _dived(model, x, arr, relaxed.dived, deadline, best, constant)
+                if dived is not None:
+                    fixed.append(dived)
+                    best = dived
+                timings["dive"] = time.perf_counter() - t6 - timings["columns"]
         t7 = time.perf_counter()
         if not settled and relaxed is None:
             # Column generation gave up (with every head count fixed its duals
@@ -444,6 +458,10 @@ column generation (a model proven optimal there needs nothing else)."""
 COLUMN_SHARE = 0.3
 """Most of the time limit spent in column generation."""
 
+DIVE_SHARE = 0.45
+"""Most of the time limit, beyond what column generation leaves of its own share,
+spent rounding a roster from its master by diving (:func:`scheduler.columns.relax`)."""
+
 GUIDED_SHARE = 0.2
 """Most of the time limit spent searching with the pairs the master LP settles fixed."""
 
@@ -490,6 +508,41 @@ def _guided(
         return None
     _hint_all(model, fixed, solver)
     return solver
+
+
+def _dived(
+    model: cp_model.CpModel,
+    x: list[Any],
+    arr: RosterArrays,
+    dived: np.ndarray,
+    deadline: float,
+    best: cp_model.CpSolver | None,
+    constant: int,
+) -> cp_model.CpSolver | None:
+    """The dive's roster after best responses, completed, when it beats ``best``.
+
+    ``model`` is then hinted with it, and the solver completing it returned;
+    otherwise ``None``.
+    """
+    until = min(deadline, time.perf_counter() + DIVE_IMPROVE_SHARE * arr.problem.params.time_limit)
+    better = improve_roster(arr, dived, until=until, seed=arr.problem.params.seed)
+    if not _meets_minimums(arr, better):
+        better = dived
+    value = priced(itemized(arr, better))
+    known = None if best is None else (best.objective_value + constant) / SCALE
+    logger.debug(
+        "dive: %.2f, after best responses %.2f (best so far %s)",
+        priced(itemized(arr, dived)),
+        value,
+        known,
+    )
+    if known is not None and value >= known - 1e-9:
+        return None
+    return _warm_start(model, x, better, arr)
+
+
+DIVE_IMPROVE_SHARE = 0.05
+"""Most of the time limit spent on best responses from the dive's roster."""
 
 
 def _hint_all(model: cp_model.CpModel, solved: cp_model.CpModel, solver: cp_model.CpSolver) -> None:

@@ -187,6 +187,8 @@ def test_guided_search_roster_is_returned(monkeypatch: pytest.MonkeyPatch) -> No
     # The start as constructed: improved volunteer by volunteer it is already
     # the optimum here, and the guided search would have nothing to beat.
     monkeypatch.setattr(solve_module, "IMPROVE_SHARE", 0.0)
+    # Nor is the master rounded by diving (here it finds the optimum first).
+    monkeypatch.setattr(columns_module, "_dive", lambda *args: None)
     result = build_roster(p)
     assert len(calls) == 3
     assert guided
@@ -254,3 +256,43 @@ def test_gives_up_when_rounds_would_not_fit(monkeypatch: pytest.MonkeyPatch) -> 
     assert relax(arr, None, until=time.perf_counter() + 10.0, seed=1) is None
     monkeypatch.undo()
     assert relax(arr, None, until=time.perf_counter() + 10.0, seed=1) is not None
+
+
+def test_dive_rounds_a_roster_that_keeps_every_volunteer_rule() -> None:
+    """Curtois Instance1: the dive fixes one schedule per volunteer, and the roster passes.
+
+    Every rule but head counts is a volunteer's own and the dive keeps them all
+    (its schedules come from the walks); the checker then scores it at least at
+    the bound, and it is one schedule per volunteer, priced as the checker prices it.
+    """
+    problem = to_problem(DATA / "Instance1.txt", RosterParams(time_limit=30.0, seed=1))
+    arr = RosterArrays.build(problem)
+    now = time.perf_counter()
+    relaxed = relax(arr, None, until=now + 30.0, seed=1, dive_until=now + 30.0)
+    assert relaxed is not None
+    assert relaxed.converged
+    assert relaxed.bound is not None
+    assert relaxed.dived is not None
+    report = check(problem, arr.pairs(relaxed.dived))
+    assert report.feasible, report.violations
+    assert report.objective >= relaxed.bound - 1e-6
+    without = relax(arr, None, until=time.perf_counter() + 30.0, seed=1)
+    assert without is not None
+    assert without.dived is None
+
+
+def test_no_dive_once_the_incumbent_is_proven() -> None:
+    """A roster the bound proves optimal needs no rounding: no dive is made.
+
+    The incumbent claimed is the bound itself, rounded up to whole units.
+    """
+    problem = to_problem(DATA / "Instance1.txt", RosterParams(time_limit=30.0, seed=1))
+    arr = RosterArrays.build(problem)
+    first = relax(arr, None, until=time.perf_counter() + 30.0, seed=1)
+    assert first is not None
+    assert first.bound is not None
+    claimed = float(np.ceil(first.bound * SCALE - 1e-4)) / SCALE
+    now = time.perf_counter()
+    relaxed = relax(arr, None, until=now + 30.0, seed=1, incumbent=claimed, dive_until=now + 30.0)
+    assert relaxed is not None
+    assert relaxed.dived is None
