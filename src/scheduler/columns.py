@@ -28,7 +28,10 @@ Two things come out:
   linear earning is never above its true penalty, so this relaxes the model;
 - the master's *fractional roster* (the share of each pair over the volunteer's
   schedules), which :mod:`scheduler.solve` uses to fix the pairs the master
-  settles at 0 or 1 and search the rest first.
+  settles at 0 or 1 and search the rest first;
+- when asked (``dive_until``), a roster *dived* from the converged master:
+  volunteers fixed one step at a time to their heaviest schedule, new schedules
+  priced for the others between steps (:func:`_dive`).
 
 Measured on Curtois Instance5 (16 staff, 28 days): the bound reaches 1,140.6
 (CP-SAT's own bound on the whole model: 1; best known roster: 1,143) in 15 s.
