@@ -41,7 +41,10 @@ there is done); column generation over volunteers' schedules (:mod:`scheduler.co
 up to :data:`COLUMN_SHARE`), whose Lagrangian bound is given to CP-SAT as a constraint
 on the objective and reported when it beats CP-SAT's own; and a search of the model with
 the pairs its master LP settles at 0 or 1 fixed (up to :data:`GUIDED_SHARE`), whose
-roster hints the main search when it beats the best start. Models without minimum
+roster hints the main search when it beats the best start. Before that search, a
+roster dived from the converged master (up to :data:`DIVE_SHARE` more) does the same,
+after best responses. Models too large for column generation get ruin and recreate
+instead (:mod:`scheduler.improve`, up to :data:`SEARCH_SHARE`). Models without minimum
 rules (no minimum runs of days, no minimum minutes: their linear relaxation is strong),
 models whose head counts are all fixed (a set partitioning, whose duals say nothing),
 and models where column generation gives up go to a MIP solver instead
