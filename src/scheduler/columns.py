@@ -707,7 +707,8 @@ def _dive(
 
 
 SETTLED = 1e-3
-"""A schedule whose share in the master is within this of 1 is settled."""
+"""A share in the master's solution within this of 0 or 1 is settled (a schedule's
+in a dive, a pair's in :mod:`scheduler.solve`'s guided search)."""
 
 
 MIN_ROUNDS = 5

@@ -64,7 +64,7 @@ import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
 from scheduler.arrays import PREFERENCE_RULES, SCALE, RosterArrays, edge_preferences
-from scheduler.columns import relax
+from scheduler.columns import SETTLED, relax
 from scheduler.construct import greedy_roster
 from scheduler.evaluate import Term as _Term
 from scheduler.evaluate import objective as priced
@@ -468,9 +468,6 @@ spent rounding a roster from its master by diving (:func:`scheduler.columns.rela
 GUIDED_SHARE = 0.2
 """Most of the time limit spent searching with the pairs the master LP settles fixed."""
 
-SETTLED = 1e-3
-"""A pair whose share in the master LP is within this of 0 or 1 is settled."""
-
 
 def _guided(
     model: cp_model.CpModel,
@@ -533,12 +530,13 @@ def _dived(
         better = dived
     value = priced(itemized(arr, better))
     known = None if best is None else (best.objective_value + constant) / SCALE
-    logger.debug(
-        "dive: %.2f, after best responses %.2f (best so far %s)",
-        priced(itemized(arr, dived)),
-        value,
-        known,
-    )
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "dive: %.2f, after best responses %.2f (best so far %s)",
+            priced(itemized(arr, dived)),
+            value,
+            known,
+        )
     if known is not None and value >= known - 1e-9:
         return None
     return _warm_start(model, x, better, arr)
