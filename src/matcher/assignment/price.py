@@ -86,10 +86,11 @@ def knapsack(profit: FloatArray, load: IntArray, capacity: int) -> tuple[float, 
     best = np.zeros(capacity + 1)
     keep = np.zeros((len(items), capacity + 1), dtype=np.bool_)
     for t, (w, v) in enumerate(zip(load[items].tolist(), profit[items].tolist(), strict=True)):
+        # In place, into the views (half the time of slicing and np.where).
         take = best[: capacity + 1 - w] + v
-        better = take > best[w:] + 1e-12
-        keep[t, w:] = better
-        best[w:] = np.where(better, take, best[w:])
+        better = keep[t, w:]
+        np.greater(take, best[w:] + 1e-12, out=better)
+        np.copyto(best[w:], take, where=better)
     chosen: list[int] = []
     c = capacity
     for t in range(len(items) - 1, -1, -1):
