@@ -20,7 +20,7 @@ from *pricing*: each volunteer's own rules as a small CP-SAT model
 Prices follow Wentges' smoothing (a mix of the best duals so far and the new
 ones) against the tailing-off of plain column generation.
 
-Two things come out:
+What comes out:
 
 - a *lower bound* on the whole objective (the Lagrangian bound, valid at any
   iteration, from the pricing solves' own bounds): seat-skill and team-hour
@@ -31,7 +31,10 @@ Two things come out:
   settles at 0 or 1 and search the rest first;
 - when asked (``dive_until``), a roster *dived* from the converged master:
   volunteers fixed one step at a time to their heaviest schedule, new schedules
-  priced for the others between steps (:func:`_dive`).
+  priced for the others between steps (:func:`_dive`);
+- the converged master itself (:attr:`Relaxation.pool`), whose tree
+  :mod:`scheduler.branching` searches, pricing each node's schedules under its
+  :class:`Branching` (pairs forced off, groups of pairs of which one is worked).
 
 Measured on Curtois Instance5 (16 staff, 28 days): the bound reaches 1,140.6
 (CP-SAT's own bound on the whole model: 1; best known roster: 1,143) in 15 s.
@@ -41,7 +44,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
@@ -105,6 +108,10 @@ class Relaxation:
     dived
         The roster of the dive (:func:`relax`'s ``dive_until``), a Boolean per
         eligible pair, or ``None`` when no dive was made or it did not end.
+    pool
+        The master and its pricing, to search on from (branch and price,
+        :mod:`scheduler.branching`); ``None`` when column generation did not
+        converge.
     """
 
     fractional: FloatArray
@@ -114,6 +121,35 @@ class Relaxation:
     columns: int
     converged: bool
     dived: BoolArray | None = None
+    pool: ColumnPool | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class ColumnPool:
+    """A converged master with what prices schedules for it.
+
+    Attributes
+    ----------
+    master
+        The master LP and its schedules.
+    pricers
+        Per volunteer, their CP-SAT pricing model and their walk (made on demand).
+    vols
+        The volunteers with eligible pairs (the master's convexity rows).
+    constant
+        The objective's part no schedule changes (:func:`personal_costs`).
+    type_of_key
+        Shift type key -> index, as the pricing models take it.
+    seed
+        CP-SAT's random seed in the pricing solves.
+    """
+
+    master: _Master
+    pricers: tuple[dict[int, _Pricing], dict[int, DayPricing | None]]
+    vols: IntArray
+    constant: float
+    type_of_key: dict[str, int]
+    seed: int
 
 
 def personal_costs(arr: RosterArrays) -> tuple[FloatArray, float]:
@@ -628,6 +664,9 @@ def relax(
         columns=len(master.col_vol),
         converged=converged,
         dived=dived,
+        pool=ColumnPool(master, (pricing, walks), vols, constant, type_of_key, seed)
+        if converged
+        else None,
     )
 
 
@@ -749,6 +788,7 @@ def _price_all(
     seed: int,
     type_of_key: dict[str, int],
     longest: float | None = None,
+    branching: Branching | None = None,
 ) -> tuple[int, float | None]:
     """Price every volunteer at duals ``y``.
 
@@ -761,6 +801,11 @@ def _price_all(
     solves' bounds (``None`` when some volunteer gave none). The number is -1
     when the round, extrapolated from its first :data:`PROBE_VOLUNTEERS`
     volunteers, would take more than ``longest`` seconds.
+
+    ``branching`` restricts the schedules to those that keep it: the pairs it
+    forces off and those of the groups it forces on get prohibitive reduced
+    costs, the bounds are corrected for them, and schedules that break it are
+    not added.
     """
     began = time.perf_counter()
     pricing, walks = pricers
@@ -782,19 +827,35 @@ def _price_all(
         walk = walks[v]
         edges = np.arange(vptr[v], vptr[v + 1])
         reduced = master.cost[edges] - price[es[edges]]
+        step = None
+        correction = 0.0
+        if branching is not None and branching.sign[edges].any():
+            # A schedule that keeps the branching is cheaper than any that
+            # breaks it by more than the other pairs can make up; one that
+            # keeps it works at least one pair of each group forced on.
+            step = max(1.0, float(np.abs(reduced).max(initial=0.0)))
+            big = 1.0 + float(np.abs(reduced).sum())
+            correction = big * int(branching.groups_of[v])
+            reduced = reduced - big * branching.sign[edges]
         schedules: list[IntArray] = []
         lower: float | None = None
         exact = False
         row_pi = pi[master.row_of[v]]
         if walk is not None:
-            schedules, lower, exact = walk.price(reduced)
+            schedules, lower, exact = walk.price(reduced, step=step)
+            if lower is not None:
+                lower += correction
             # A walk not proven exact is still enough for this round when one of
             # its schedules prices out, or when its bound (at the LP's own duals)
             # shows that none can (Curtois Instance18: 38 CP-SAT pricing solves,
             # 9.5 s of 21 s, for a per-type maximum the walk prices by multipliers).
             exact = (
                 exact
-                or any(_prices_out(master, v, s, price_lp, row_pi) for s in schedules)
+                or any(
+                    _prices_out(master, v, s, price_lp, row_pi)
+                    for s in schedules
+                    if branching is None or branching.keeps(v, s)
+                )
                 or (y is y_lp and lower is not None and lower >= row_pi - TOLERANCE)
             )
         if not exact:
@@ -805,6 +866,7 @@ def _price_all(
             more, cp_lower = pricing[v].solve(reduced, hint, seconds, seed)
             schedules += more
             if cp_lower is not None:
+                cp_lower += correction
                 lower = cp_lower if lower is None else max(lower, cp_lower)
         if lower is None:
             total = None
@@ -812,9 +874,38 @@ def _price_all(
         if total is not None:
             total += lower
         for picked in schedules:
+            if branching is not None and not branching.keeps(v, picked):
+                continue
             if _prices_out(master, v, picked, price_lp, row_pi):
                 added += master.add(v, picked)
     return added, total
+
+
+@dataclass(frozen=True)
+class Branching:
+    """Pairs forced off, and groups of pairs of which each schedule must work one.
+
+    Attributes
+    ----------
+    sign
+        Per pair: -1 forced off, 1 in a group forced on, 0 free.
+    group
+        Per pair: the index of the group forced on it belongs to, or -1 (the
+        groups are disjoint).
+    groups_of
+        Per volunteer: how many groups of their pairs are forced on.
+    """
+
+    sign: IntArray
+    group: IntArray
+    groups_of: IntArray
+
+    def keeps(self, v: int, picked: IntArray) -> bool:
+        """Whether volunteer ``v``'s schedule ``picked`` keeps the branching."""
+        if np.any(self.sign[picked] < 0):
+            return False
+        hit = self.group[picked]
+        return len(np.unique(hit[hit >= 0])) == int(self.groups_of[v])
 
 
 def _prices_out(

@@ -444,7 +444,7 @@ class DayPricing:
         return 1, 0 if same else 1
 
     def price(
-        self, cost: FloatArray, *, prove: bool = True
+        self, cost: FloatArray, *, prove: bool = True, step: float | None = None
     ) -> tuple[list[IntArray], float | None, bool]:
         """Price at per-pair costs ``cost``: schedules, a lower bound, and whether it is exact.
 
@@ -456,7 +456,9 @@ class DayPricing:
         bounds the optimum from below by its cost less ``lam`` times the
         maximums. Returned: the schedules that keep every rule (best last), the
         best such bound (``None`` when no walk exists), and whether the best
-        schedule's cost meets it (the exact optimum).
+        schedule's cost meets it (the exact optimum). ``step`` scales the
+        multipliers' first step (by default the largest ``cost`` in size; a
+        branching's prohibitive costs would make that one far too large).
         """
         found = self.walk(cost)
         if found is None:
@@ -476,7 +478,8 @@ class DayPricing:
             if not prove or true_cost <= lower + 1e-9:
                 return [mended], lower, true_cost <= lower + 1e-9
             feasible.append((true_cost, mended))
-        step = max(1.0, float(np.abs(cost).max(initial=0.0)))
+        if step is None:
+            step = max(1.0, float(np.abs(cost).max(initial=0.0)))
         for k in range(LAGRANGE_STEPS):
             over = np.asarray([int(np.isin(picked, g).sum()) - n for g, n in groups], dtype=float)
             lam = np.maximum(0.0, lam + step / (k + 1) * np.sign(over))

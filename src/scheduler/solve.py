@@ -43,9 +43,13 @@ on the objective and reported when it beats CP-SAT's own; and a search of the mo
 the pairs its master LP settles at 0 or 1 fixed (up to :data:`GUIDED_SHARE`), whose
 roster hints the main search when it beats the best start. Before that search, a
 roster dived from the converged master (up to :data:`DIVE_SHARE` more) does the same,
-after best responses. Models too large for column generation get ruin and recreate
-instead (:mod:`scheduler.improve`, up to :data:`SEARCH_SHARE`). Models without minimum
-rules (no minimum runs of days, no minimum minutes: their linear relaxation is strong),
+after best responses; then branch and price searches the master's tree
+(:mod:`scheduler.branching`, up to :data:`BRANCH_SHARE`, leaving
+:data:`AFTER_TREE_SHARE` to a short guided search and the main one): its roster hints
+the main search, and a tree searched to the end proves its roster optimal. Models too
+large for column generation get ruin and recreate instead (:mod:`scheduler.improve`,
+up to :data:`SEARCH_SHARE`). Models without minimum rules (no minimum runs of days, no
+minimum minutes: their linear relaxation is strong),
 models whose head counts are all fixed (a set partitioning, whose duals say nothing),
 and models where column generation gives up go to a MIP solver instead
 (:mod:`scheduler.mip`, up to :data:`MIP_SHARE` of the time left), whose roster and
@@ -64,7 +68,8 @@ import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
 from scheduler.arrays import PREFERENCE_RULES, SCALE, RosterArrays, edge_preferences
-from scheduler.columns import SETTLED, relax
+from scheduler.branching import branch_and_price
+from scheduler.columns import SETTLED, ColumnPool, relax
 from scheduler.construct import greedy_roster
 from scheduler.evaluate import Term as _Term
 from scheduler.evaluate import objective as priced
@@ -187,6 +192,19 @@ def build_roster(problem: RosterProblem) -> RosterResult:
                     fixed.append(dived)
                     best = dived
                 timings["dive"] = time.perf_counter() - t6 - timings["columns"]
+            if relaxed is not None and relaxed.pool is not None and relaxed.dived is not None:
+                t_tree = time.perf_counter()
+                until = min(
+                    deadline - AFTER_TREE_SHARE * params.time_limit,
+                    t_tree + BRANCH_SHARE * params.time_limit,
+                )
+                best, lower, settled, searched = _branched(
+                    model, x, arr, relaxed.pool, until, best, constant, fixed
+                )
+                if searched:
+                    timings["branch"] = time.perf_counter() - t_tree
+                if settled:
+                    solver, status = best, cp_model.FEASIBLE  # proven optimal by the tree
         t7 = time.perf_counter()
         if not settled and relaxed is None:
             # Column generation gave up (with every head count fixed its duals
@@ -197,7 +215,7 @@ def build_roster(problem: RosterProblem) -> RosterResult:
             timings["mip"] = time.perf_counter() - t7
             if best is not None:
                 solver, status = best, cp_model.FEASIBLE
-        elif relaxed is not None:
+        elif relaxed is not None and not settled:
             if relaxed.bound is not None:
                 # Every objective is a whole number of 1 / SCALE units: round
                 # the bound up to one (less a float tolerance), and tell
@@ -205,8 +223,13 @@ def build_roster(problem: RosterProblem) -> RosterResult:
                 units = int(np.ceil(relaxed.bound * SCALE - 1e-4))
                 lower = units / SCALE
                 model.add(_objective_expr(terms) >= units - constant)
-            seconds = min(deadline - t7, GUIDED_SHARE * params.time_limit)
-            guided = _guided(model, x, relaxed.fractional, arr, seconds, best)
+            # After branch and price the guided search is short (measured at
+            # 60 s with its full share: Curtois Instance8 1,397 with it, 1,306
+            # without; Instance18 4,798 and 4,564; but without it Instance10,
+            # which it finishes in 1.7 s, was left at 4,632 against 4,631).
+            share = GUIDED_AFTER_TREE_SHARE if "branch" in timings else GUIDED_SHARE
+            seconds = share * params.time_limit
+            guided = _guided(model, x, relaxed.fractional, arr, min(deadline - t7, seconds), best)
             if guided is not None:
                 fixed.append(guided)
                 best = guided
@@ -465,6 +488,17 @@ DIVE_SHARE = 0.45
 """Most of the time limit, beyond what column generation leaves of its own share,
 spent rounding a roster from its master by diving (:func:`scheduler.columns.relax`)."""
 
+BRANCH_SHARE = 0.4
+"""Most of the time limit spent in branch and price (:mod:`scheduler.branching`)
+after the dive."""
+
+AFTER_TREE_SHARE = 0.1
+"""Share of the time limit branch and price leaves before the deadline, to a short
+guided search (:data:`GUIDED_AFTER_TREE_SHARE`) and the main search."""
+
+GUIDED_AFTER_TREE_SHARE = 0.05
+"""Most of the time limit spent in the guided search after branch and price."""
+
 GUIDED_SHARE = 0.2
 """Most of the time limit spent searching with the pairs the master LP settles fixed."""
 
@@ -540,6 +574,36 @@ def _dived(
     if known is not None and value >= known - 1e-9:
         return None
     return _warm_start(model, x, better, arr)
+
+
+def _branched(
+    model: cp_model.CpModel,
+    x: list[Any],
+    arr: RosterArrays,
+    pool: ColumnPool,
+    until: float,
+    best: cp_model.CpSolver | None,
+    constant: int,
+    fixed: list[cp_model.CpSolver | None],
+) -> tuple[cp_model.CpSolver | None, float | None, bool, bool]:
+    """Branch and price from the converged master until ``until``.
+
+    Returns the best solver (hinting ``model`` with the tree's roster when it
+    beats ``best``; its solver is then added to ``fixed``), the proven
+    optimum when the tree was searched to the end (else ``None``), whether it
+    was, and whether the tree was searched at all (not given up at its root).
+    """
+    known = None if best is None else (best.objective_value + constant) / SCALE
+    tree = branch_and_price(arr, pool, until=until, incumbent=known)
+    if tree.roster is not None:
+        found = _warm_start(model, x, tree.roster, arr)
+        if found is not None:
+            fixed.append(found)
+            best = found
+            known = tree.value
+    if tree.proven and best is not None and known is not None:
+        return best, known, True, True
+    return best, None, False, tree.searched
 
 
 DIVE_IMPROVE_SHARE = 0.05
