@@ -383,17 +383,28 @@ class DayPricing:
             day = self.days[d]
             prev_w, prev_o = work_hist[d - 1], off_hist[d - 1]
             org = self.origins[d - 1]
-            steps: list[tuple[float, tuple[str, int, int, tuple[int, ...]]]] = []
+            # Candidate predecessors in blocks, each read in one array index;
+            # the first of least value is taken (block order, then row order).
+            least = INF
+            best: _State | None = None
             if kind == "off":
                 if a == 0 and len(prev_w):
-                    for rr in np.flatnonzero(self.leave_runs[d]).tolist():
-                        for u in range(len(prev_w)):
-                            value = _value(prev_w, (u, rr), res, org)
-                            steps.append((value, ("work", u, rr, res)))
-                if a >= 1:
-                    steps.append((_value(prev_o, (a - 1,), res, org), ("off", a - 1, 0, res)))
-                if a == off - 1:
-                    steps.append((_value(prev_o, (off - 1,), res, org), ("off", off - 1, 0, res)))
+                    rrs = np.flatnonzero(self.leave_runs[d])
+                    block = _block(prev_w, 2, res, org)
+                    if block is not None and len(rrs):
+                        values = block[:, rrs].T.reshape(-1)  # runs outer, options inner
+                        i = _first_below(values, least)
+                        if i >= 0:
+                            n_u = len(prev_w)
+                            least, best = (
+                                float(values[i]),
+                                ("work", i % n_u, int(rrs[i // n_u]), res),
+                            )
+                for q in (a - 1, off - 1) if a == off - 1 else (a - 1,):
+                    if q >= 0:
+                        block = _block(prev_o[q], 0, res, org)
+                        if block is not None and float(block) < least:
+                            least, best = float(block), ("off", q, 0, res)
             else:
                 picked.append(int(day.local[a]))
                 inc_off, inc_work = self.incs[d]
@@ -401,20 +412,32 @@ class DayPricing:
                 g = int(day.units[a])
                 if r == 0:
                     back = _minus(res, (g, inc_off, *step))
-                    if back is not None:
-                        for q in np.flatnonzero(self.leave_offs[d]).tolist():
-                            value = _value(prev_o, (q,), back, org)
-                            steps.append((value, ("off", q, 0, back)))
+                    block = None if back is None else _block(prev_o, 1, back, org)
+                    if back is not None and block is not None:
+                        qs = np.flatnonzero(self.leave_offs[d])
+                        values = block[qs]
+                        i = _first_below(values, least)
+                        if i >= 0:
+                            least, best = float(values[i]), ("off", int(qs[i]), 0, back)
                 froms = [r - 1] if r >= 1 else []
                 if self.run_saturates and r == run - 1:
                     froms.append(run - 1)
                 back = _minus(res, (g, inc_work, *step))
-                if back is not None and len(prev_w):
-                    for u in np.flatnonzero(self.compat[d][:, a]).tolist():
-                        for rr in froms:
-                            value = _value(prev_w, (u, rr), back, org)
-                            steps.append((value, ("work", u, rr, back)))
-            kind, a, r, res = min(steps, key=lambda item: item[0])[1]
+                block = None if back is None or not len(prev_w) else _block(prev_w, 2, back, org)
+                if back is not None and block is not None and froms:
+                    us = np.flatnonzero(self.compat[d][:, a])
+                    values = block[np.ix_(us, np.asarray(froms, dtype=np.int64))].reshape(
+                        -1
+                    )  # options outer, runs inner
+                    i = _first_below(values, least)
+                    if i >= 0:
+                        n_r = len(froms)
+                        least, best = (
+                            float(values[i]),
+                            ("work", int(us[i // n_r]), froms[i % n_r], back),
+                        )
+            assert best is not None, "a reachable state has a predecessor"
+            kind, a, r, res = best
         if kind == "work":
             picked.append(int(self.days[0].local[a]))
         return picked[::-1]
@@ -648,15 +671,31 @@ def _shift_into(
     np.minimum(view, plane[tuple(source)] + add, out=view)
 
 
-def _value(
-    states: FloatArray, lead: tuple[int, ...], res: tuple[int, ...], origin: tuple[int, ...]
-) -> float:
-    """``states[(*lead, *res)]``, ``res`` in whole-plane coordinates (inf outside the window)."""
+_State = tuple[str, int, int, tuple[int, ...]]
+
+
+def _block(
+    states: FloatArray, lead: int, res: tuple[int, ...], origin: tuple[int, ...]
+) -> FloatArray | None:
+    """``states`` at ``res`` (whole-plane coordinates) over its ``lead`` leading axes.
+
+    ``None`` when ``res`` lies outside the window (every value there is inf).
+    """
     local = tuple(a - o for a, o in zip(res, origin, strict=True))
-    shape = states.shape[len(lead) :]
+    shape = states.shape[lead:]
     if any(i < 0 or i >= n for i, n in zip(local, shape, strict=True)):
-        return float(INF)
-    return float(states[(*lead, *local)])
+        return None
+    index: tuple[Any, ...] = (*(slice(None),) * lead, *local)
+    block: FloatArray = states[index]
+    return block
+
+
+def _first_below(values: FloatArray, least: float) -> int:
+    """The index of the first least of ``values`` when it is below ``least``, else -1."""
+    if not values.size:
+        return -1
+    i = int(np.argmin(values))
+    return i if values[i] < least else -1
 
 
 def _plus(local: tuple[int, ...], origin: tuple[int, ...]) -> tuple[int, ...]:
