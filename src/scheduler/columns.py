@@ -443,6 +443,13 @@ class _Master:
         )
 
 
+GLOP_PARAMETERS = "use_preprocessing: false"
+"""GLOP's parameters for the master. Without presolve GLOP starts each solve from its
+last basis: after new columns or bounds it takes a few pivots, not a solve from
+scratch (Curtois Instance12, column generation to convergence: GLOP 8.2 s -> 2.8 s,
+22.2 s -> 15.9 s in all)."""
+
+
 class _Glop:
     """The master LP in GLOP, kept between solves; its solution laid out as HiGHS's.
 
@@ -456,6 +463,7 @@ class _Glop:
         lp = pywraplp.Solver.CreateSolver("GLOP")
         if lp is None:  # pragma: no cover - GLOP ships with OR-Tools
             raise RuntimeError("GLOP is not available")
+        lp.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
         self.lp = lp
         inf = lp.infinity()
         self.objective = lp.Objective()

@@ -91,3 +91,17 @@ def runs_of_two() -> RosterProblem:
         contracts=(contract,),
         default_contract="c",
     )
+
+
+def without_tree_or_dive(monkeypatch: Any) -> None:
+    """Make ``build_roster`` search no branch-and-price tree and dive no roster.
+
+    For tests of the phases before and after them (on small problems, either
+    would find the optimum first). ``monkeypatch`` is pytest's fixture.
+    """
+    from scheduler import columns, solve
+    from scheduler.branching import Branched
+
+    given_up = Branched(None, None, False, 1, searched=False)
+    monkeypatch.setattr(solve, "branch_and_price", lambda *args, **kw: given_up)
+    monkeypatch.setattr(columns, "_dive", lambda *args: None)

@@ -28,7 +28,7 @@ from scheduler.arrays import SCALE, RosterArrays
 from scheduler.check import check
 from scheduler.columns import personal_costs, relax
 from scheduler.evaluate import penalties
-from tests.scheduler.builders import MONDAY, roster, shift, volunteer
+from tests.scheduler.builders import MONDAY, roster, shift, volunteer, without_tree_or_dive
 from tests.scheduler.test_properties import brute_force_optimum, problems
 
 DATA = Path(__file__).parent.parent / "data" / "curtois"
@@ -187,8 +187,9 @@ def test_guided_search_roster_is_returned(monkeypatch: pytest.MonkeyPatch) -> No
     # The start as constructed: improved volunteer by volunteer it is already
     # the optimum here, and the guided search would have nothing to beat.
     monkeypatch.setattr(solve_module, "IMPROVE_SHARE", 0.0)
-    # Nor is the master rounded by diving (here it finds the optimum first).
-    monkeypatch.setattr(columns_module, "_dive", lambda *args: None)
+    # Nor is the master searched by branch and price or rounded by diving
+    # (here each finds the optimum first).
+    without_tree_or_dive(monkeypatch)
     result = build_roster(p)
     assert len(calls) == 3
     assert guided
@@ -216,11 +217,14 @@ def _runs_of_three() -> RosterProblem:
     )
 
 
-def test_fixed_head_counts_give_no_relaxation() -> None:
-    """Every shift needs exactly one volunteer: the master's prices say nothing, so no relaxation.
+def test_fixed_head_counts_give_no_relaxation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every shift needs exactly one volunteer: prices at the slack penalty give no relaxation.
 
-    (A set partitioning master: its LP duals sit at the slack penalty. With one
-    shift of four held exactly and the others free, the relaxation is made.)
+    (A set partitioning master: its LP duals are far from unique. GLOP with its
+    presolve returns extreme ones, at the slack penalty, and no relaxation is
+    made; without it, the duals it returns here price the optimum 0, and the
+    relaxation is valid. With one shift of four held exactly and the others
+    free, the relaxation is made.)
     """
     vols = [volunteer("a"), volunteer("b", 0.5)]
     exact = [shift(f"s{d}", d, minimum=1, maximum=1) for d in range(4)]
@@ -231,7 +235,11 @@ def test_fixed_head_counts_give_no_relaxation() -> None:
         e = arr.edge_of(d % 2, d)
         assert e is not None
         start[e] = True
+    made = relax(arr, start, until=time.perf_counter() + 10.0, seed=1)
+    assert made is None or (made.bound is not None and made.bound <= _brute_force(p) + 1e-6)
+    monkeypatch.setattr(columns_module, "GLOP_PARAMETERS", "")
     assert relax(arr, start, until=time.perf_counter() + 10.0, seed=1) is None
+    monkeypatch.undo()
     free = [exact[0], *(shift(f"s{d}", d) for d in range(1, 4))]
     p = roster(vols, free, requests=(Request(volunteer="a", shift="s1", want="off"),))
     arr = RosterArrays.build(p)

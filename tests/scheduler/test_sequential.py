@@ -10,21 +10,21 @@ import pytest
 from ortools.sat.python import cp_model
 
 from scheduler import Contract, RosterPin, RosterStatus, build_roster
-from scheduler import columns as columns_module
 from scheduler import solve as solve_module
 from scheduler.arrays import RosterArrays
 from scheduler.check import check
 from scheduler.construct import greedy_roster
 from scheduler.day_pricing import DayPricing
 from scheduler.sequential import sequential_roster
-from tests.scheduler.builders import roster, runs_of_two, shift, volunteer
+from tests.scheduler.builders import roster, runs_of_two, shift, volunteer, without_tree_or_dive
 from volunteers.control import SolveControl, controlled
 
 
 def test_keeps_minimum_rules_the_greedy_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
     """The greedy start breaks the minimum runs; this one keeps them and is the answer.
 
-    CP-SAT is made to find nothing and the master is not dived, so the roster
+    CP-SAT is made to find nothing and the master is neither searched by branch
+    and price nor dived, so the roster
     returned is this construction, completed: it passes the checker, and every
     seat is filled. (Not at the optimum: the first volunteer takes every day, so
     the others, who must work two, go over the target.)
@@ -37,7 +37,7 @@ def test_keeps_minimum_rules_the_greedy_breaks(monkeypatch: pytest.MonkeyPatch) 
         return cp_model.CpSolver(), cp_model.UNKNOWN
 
     monkeypatch.setattr(solve_module, "_solve", nothing)
-    monkeypatch.setattr(columns_module, "_dive", lambda *args: None)
+    without_tree_or_dive(monkeypatch)
     result = build_roster(p)
     assert result.status == RosterStatus.FEASIBLE
     report = check(p, result)
