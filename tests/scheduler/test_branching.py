@@ -17,6 +17,7 @@ from scheduler.branching import Branched, branch_and_price
 from scheduler.check import check
 from scheduler.columns import Branching, ColumnPool, relax
 from tests.scheduler.builders import roster, shift, volunteer
+from tests.scheduler.test_columns import _changes_and_head_counts
 from tests.scheduler.test_properties import brute_force_optimum, problems
 
 DATA = Path(__file__).parent.parent / "data" / "curtois"
@@ -107,6 +108,21 @@ def test_proven_tree_matches_cp_sat(p: RosterProblem) -> None:
     assert found >= result.objective - 1e-6
     if tree.proven:
         assert found == pytest.approx(result.objective, abs=1e-6)
+
+
+def test_head_counts_pins_and_changes_are_proven() -> None:
+    """Head counts, a pin, a previous roster and requests: the tree proves the brute-force optimum.
+
+    The tree's leaves are checked against the head counts (the master keeps them
+    only up to slack), and its roster keeps the pin.
+    """
+    p = _changes_and_head_counts()
+    arr = RosterArrays.build(p)
+    tree = branch_and_price(arr, _pool(arr), until=time.perf_counter() + 30.0)
+    assert tree.proven
+    assert _checked(p, arr, tree) == pytest.approx(brute_force_optimum(p), abs=1e-6)
+    assert tree.roster is not None
+    assert ("c", "s3") in arr.pairs(tree.roster)
 
 
 def test_two_shifts_a_day_branch_on_pairs_only() -> None:
