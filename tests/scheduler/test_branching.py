@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import event, given, settings
 
 from benchmarks.curtois import to_problem
 from scheduler import Contract, RosterParams, RosterProblem, RosterStatus, build_roster
+from scheduler import branching as branching_module
 from scheduler import solve as solve_module
 from scheduler.arrays import RosterArrays
 from scheduler.branching import Branched, branch_and_price
@@ -75,6 +77,24 @@ def test_curtois_instance1_is_proven_optimal_by_the_tree() -> None:
     assert again.roster is None
 
 
+def test_curtois_instance1_with_nodes_priced_in_part(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One pricing round per node of the first plunge: Instance1 is still proven at 607.
+
+    Its first roster comes from a leaf priced in part, which is searched again in full.
+    """
+    problem = to_problem(DATA / "Instance1.txt", RosterParams(time_limit=30.0, seed=1))
+    arr = RosterArrays.build(problem)
+    monkeypatch.setattr(branching_module, "PLUNGE_ROUNDS", 1)
+    pool = _pool(arr)
+    with caplog.at_level(logging.DEBUG, logger="scheduler.branching"):
+        tree = branch_and_price(arr, pool, until=time.perf_counter() + 60.0)
+    assert any("priced in part" in r.getMessage() for r in caplog.records)
+    assert tree.proven
+    assert _checked(problem, arr, tree) == 607.0
+
+
 @settings(max_examples=80, deadline=None)
 @given(problems(max_vols=2, max_shifts=3))
 def test_tree_matches_the_brute_force_optimum(p: RosterProblem) -> None:
@@ -85,6 +105,26 @@ def test_tree_matches_the_brute_force_optimum(p: RosterProblem) -> None:
     """
     arr = RosterArrays.build(p)
     tree = branch_and_price(arr, _pool(arr), until=time.perf_counter() + 30.0)
+    best = brute_force_optimum(p)
+    assert best is not None
+    found = _checked(p, arr, tree)
+    assert found >= best - 1e-6
+    event(f"proven: {tree.proven}")
+    if tree.proven:
+        assert found == pytest.approx(best, abs=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(max_vols=2, max_shifts=3))
+def test_nodes_priced_in_part_still_prove_the_optimum(p: RosterProblem) -> None:
+    """One pricing round per node of the first plunge: a proven tree is still the optimum.
+
+    (A roster found at a node priced in part sends the node back to be priced in full.)
+    """
+    arr = RosterArrays.build(p)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(branching_module, "PLUNGE_ROUNDS", 1)
+        tree = branch_and_price(arr, _pool(arr), until=time.perf_counter() + 30.0)
     best = brute_force_optimum(p)
     assert best is not None
     found = _checked(p, arr, tree)
