@@ -8,10 +8,12 @@ This module searches the tree of that master: a node forces some
 agree, prices new ones that agree (:func:`scheduler.columns._price_all` with the
 branching), and gives a Lagrangian bound. The node is pruned when that bound,
 rounded up to whole :data:`~scheduler.arrays.SCALE` units, cannot beat the best
-roster; it is a roster when every pair's share is 0 or 1; otherwise it branches
-on the fractional pair with the largest share, the child forcing it on searched
-first (depth first: a dive that can turn back). When the tree is searched to
-the end, the best roster is proven optimal.
+roster; it is a roster when every pair's share is 0 or 1; otherwise it branches on
+a volunteer's day worked in part (then on a pair), the one nearest a half. Nodes
+are taken best bound first, plunging: a node's preferred child is searched at once
+(until the first roster, with the near-certain decisions taken together and little
+pricing, :data:`PLUNGE_ROUNDS`). When the tree is searched to the end, the best
+roster is proven optimal.
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ def branch_and_price(
 
 
 class _Tree:
-    """The search state: the incumbent, the column bounds set in GLOP, the stack."""
+    """The search state: the incumbent and the column bounds set in GLOP."""
 
     def __init__(self, arr: RosterArrays, pool: ColumnPool, incumbent: float | None) -> None:
         self.arr = arr
@@ -166,7 +168,6 @@ class _Tree:
         heap: list[tuple[float, int, _Decisions]] = []
         plunge: tuple[float, _Decisions] | None = (-np.inf, ())
         nodes = 0
-        rounds = NODE_ROUNDS
         while True:
             if time.perf_counter() >= until or control.stop_requested():
                 return self._result(False, nodes)
@@ -174,13 +175,13 @@ class _Tree:
                 if not heap:
                     return self._result(True, nodes)
                 parent, _, decisions = heapq.heappop(heap)
-                rounds = NODE_ROUNDS
+                rounds = NODE_ROUNDS  # a leaf sent back is priced in full here
                 if not self._may_improve(parent):
                     return self._result(True, nodes)  # nor can any other in the heap
             else:
                 parent, decisions = plunge
                 plunge = None
-                rounds = PLUNGE_ROUNDS if nodes and self.roster is None else rounds
+                rounds = PLUNGE_ROUNDS if nodes and self.roster is None else NODE_ROUNDS
                 if not self._may_improve(parent):
                     continue
             branching = self._branching(decisions)
