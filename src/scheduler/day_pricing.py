@@ -6,8 +6,9 @@ at most one shift a day and no shift reaches past the next day, those rules are
 a walk through the days whose state is small: the shift worked the day before
 (or a day off), the length of the current run of working days or days off, the
 minutes worked so far, the weekends worked so far and the count of each small
-per-type or per-post maximum. This module finds the cheapest walk exactly, with
-numpy over that plane of resources.
+per-type or per-post maximum. This module finds the cheapest walk exactly over
+that plane of resources; the dynamic program itself runs compiled
+(:mod:`scheduler.walk_kernel`).
 
 Rules kept exactly: one shift a day, overlaps and rest between consecutive
 days, forbidden successions, total minutes (minimum and maximum), consecutive
@@ -26,9 +27,11 @@ Measured (session 11): a volunteer of Curtois Instance14 (42 days) in 3-15 ms
 and of Instance20 (182 days) in about 50 ms, where the CP-SAT pricing model
 takes 0.1-1 s and about 1 s.
 Each day keeps only the window of minutes and weekends a walk can reach and
-still finish from (:meth:`DayPricing._windows`), and a day's options move in one
-array step per group: a volunteer of Instance22 (364 days, 233 shifts to work)
-in 0.14-0.19 s, where the whole plane took 0.8-1.7 s.
+still finish from (:meth:`DayPricing._windows`): 5 times fewer states on
+Instance22 (364 days, 233 shifts to work). Compiled (session 18), a walk takes
+0.3-1.3 ms on Instances 1-12, 4.4 ms on Instance14 and 12 ms on Instance20 at
+random costs, 3 to 12 times less than the numpy version it replaced, with the
+same walks.
 """
 
 from __future__ import annotations
@@ -36,10 +39,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from math import gcd
-from typing import Any
 
 import numpy as np
 
+from scheduler import walk_kernel
 from scheduler.arrays import RosterArrays
 from scheduler.model import Contract
 from volunteers.bits import BoolArray
@@ -123,6 +126,7 @@ class DayPricing:
             else:
                 self.priced.append((g, n))
         self.origins, self.planes = self._windows()
+        self._flat: _Flat | None = None
         self._swap_arrays: (
             tuple[IntArray, IntArray, Callable[[IntArray, IntArray], BoolArray], BoolArray] | None
         ) = None
@@ -131,8 +135,7 @@ class DayPricing:
         for k, (g, _) in enumerate(self.counted):
             counted[np.searchsorted(edges, g), k] = 1
         self.counts = [counted[d.local] for d in days]
-        # Per day: the rules' masks and increments, and the options grouped by
-        # their step along the resource axes (one array operation per group).
+        # Per day: the rules' masks and increments.
         self.leave_runs = [self._leave_run(d) for d in range(len(days))]
         self.leave_offs = [self._leave_off(d) for d in range(len(days))]
         self.incs = [self._increments(d) for d in range(len(days))]
@@ -141,16 +144,6 @@ class DayPricing:
         for ok in compat:
             columns, which = np.unique(ok.T, axis=0, return_inverse=True)
             self.predecessors.append((list(columns), which.reshape(-1)))
-        self.groups: list[list[tuple[IntArray, tuple[int, ...]]]] = []
-        for d, day in enumerate(days):
-            options = np.arange(len(day.local)) if day.pinned < 0 else np.asarray([day.pinned])
-            by_step: dict[tuple[int, ...], list[int]] = {}
-            for f in options.tolist():
-                key = (int(day.units[f]), *self.counts[d][f].tolist())
-                by_step.setdefault(key, []).append(f)
-            self.groups.append(
-                [(np.asarray(fs, dtype=np.int64), key) for key, fs in by_step.items()]
-            )
 
     @classmethod
     def build(
@@ -280,167 +273,57 @@ class DayPricing:
         ``None`` when no walk keeps the rules (the volunteer has no schedule).
         A state is the day's option worked (and the run's length) or the length
         of the days off, over the day's window of the plane of resources
-        (:meth:`_windows`): minutes, weekends and the counted maximums.
+        (:meth:`_windows`): minutes, weekends and the counted maximums. The
+        dynamic program runs compiled (:mod:`scheduler.walk_kernel`).
         """
-        n = len(self.days)
-        run, off = self.run, self.off
-        work_hist: list[FloatArray] = []
-        off_hist: list[FloatArray] = []
-        width = len(self.planes[0])
-        still = (0,) * width
-        prev_org: tuple[int, ...] = still
-        prev_work = np.full((0, run, *(1,) * width), INF)
-        prev_off = np.full((off, *(1,) * width), INF)
-        for d in range(n):
-            day = self.days[d]
-            u = len(day.local)
-            org, plane = self.origins[d], self.planes[d]
-            work = np.full((u, run, *plane), INF)
-            new_off = np.full((off, *plane), INF)
-            if d == 0:
-                # The days before the horizon count as off, and exempt.
-                from_off = np.zeros((1,) * width)
-                from_org = still
-                _shift_into(new_off[0], org, from_off, from_org, still, 0.0)
-            else:
-                # Leaving a run of working days: long enough, or begun on day 0.
-                ok_r = self.leave_runs[d]
-                if len(prev_work) and ok_r.any():
-                    ended = prev_work[:, ok_r].min(axis=(0, 1))
-                    _shift_into(new_off[0], org, ended, prev_org, still, 0.0)
-                _shift_into(new_off[1:], org, prev_off[:-1], prev_org, still, 0.0)
-                _shift_into(new_off[off - 1], org, prev_off[off - 1], prev_org, still, 0.0)
-                from_off = prev_off[self.leave_offs[d]].min(axis=0)
-                from_org = prev_org
-            inc_off, inc_work = self.incs[d]
-            from_work = None
-            if d > 0 and len(prev_work):
-                # For each option, the least over the options of the day before it may follow.
-                columns, which = self.predecessors[d]
-                least = np.full((len(columns), *prev_work.shape[1:]), INF)
-                for i, col in enumerate(columns):
-                    if col.any():
-                        least[i] = prev_work[col].min(axis=0)
-                from_work = least[which]
-            costs = cost[day.local]
-            for fs, (g, *step) in self.groups[d]:
-                into = work[fs]
-                add = costs[fs].reshape(len(fs), *(1,) * width)
-                _shift_into(into[:, 0], org, from_off, from_org, (g, inc_off, *step), add)
-                if from_work is not None:
-                    src = from_work[fs]
-                    at_work = (g, inc_work, *step)
-                    if run > 1:
-                        add_run = add[:, None]
-                        _shift_into(into[:, 1:], org, src[:, :-1], prev_org, at_work, add_run)
-                    if self.run_saturates:
-                        last = src[:, run - 1]
-                        _shift_into(into[:, run - 1], org, last, prev_org, at_work, add)
-                work[fs] = into
-            if day.pinned >= 0:
-                new_off[:] = INF
-            work_hist.append(work)
-            off_hist.append(new_off)
-            prev_work, prev_off, prev_org = work, new_off, org
+        k = self._kernel()
+        option_cost = np.ascontiguousarray(cost[k.local], dtype=np.float64)
+        walk_kernel.forward(
+            self.run, self.off, self.run_saturates, k.shape, k.org, k.psize, k.optr,
+            k.units, k.cnt, k.pinned, k.inc, k.lrun, k.loff, k.colptr, k.ncols, k.cols,
+            k.which, option_cost, k.wptr, k.optr_o, k.work, k.days_off,
+        )  # fmt: skip
         # The end: every state is allowed (runs touching the last day are exempt).
+        n = len(self.days)
+        plane = self.planes[n - 1]
+        prev_org = self.origins[n - 1]
+        u = len(self.days[n - 1].local)
+        prev_work = k.work[k.wptr[n - 1] : k.wptr[n]].reshape(u, self.run, *plane)
+        prev_off = k.days_off[k.optr_o[n - 1] : k.optr_o[n]].reshape(self.off, *plane)
         cut = max(0, self.low_m - prev_org[0])
         best = INF
-        at: tuple[str, int, int, tuple[int, ...]] | None = None
+        at: tuple[int, int, int, tuple[int, ...]] | None = None
         if len(prev_work):
             tail = prev_work[:, :, cut:]
             if tail.size and np.isfinite(tail).any():
                 idx = tuple(int(j) for j in np.unravel_index(int(np.argmin(tail)), tail.shape))
                 best = float(tail[idx])
-                res = _plus((idx[2] + cut, *idx[3:]), prev_org)
-                at = ("work", idx[0], idx[1], res)
+                at = (0, idx[0], idx[1], _plus((idx[2] + cut, *idx[3:]), prev_org))
         tail_off = prev_off[:, cut:]
         if tail_off.size and np.isfinite(tail_off).any():
             idx = tuple(int(j) for j in np.unravel_index(int(np.argmin(tail_off)), tail_off.shape))
             if float(tail_off[idx]) < best:
                 best = float(tail_off[idx])
-                at = ("off", idx[0], 0, _plus((idx[1] + cut, *idx[2:]), prev_org))
+                at = (1, idx[0], 0, _plus((idx[1] + cut, *idx[2:]), prev_org))
         if at is None:
             return None
-        picked = self._backtrack(at, work_hist, off_hist)
-        return self.edges[np.asarray(picked, dtype=np.int64)], best
-
-    def _backtrack(
-        self,
-        at: tuple[str, int, int, tuple[int, ...]],
-        work_hist: list[FloatArray],
-        off_hist: list[FloatArray],
-    ) -> list[int]:
-        """The pairs of the walk ending in state ``at`` on the last day.
-
-        Each state's value is the least over its predecessors (plus the day's
-        cost), so stepping back to a predecessor of least value retraces a
-        cheapest walk. States are given in whole-plane coordinates.
-        """
-        run, off = self.run, self.off
         kind, a, r, res = at
-        picked: list[int] = []
-        for d in range(len(self.days) - 1, 0, -1):
-            day = self.days[d]
-            prev_w, prev_o = work_hist[d - 1], off_hist[d - 1]
-            org = self.origins[d - 1]
-            # Candidate predecessors in blocks, each read in one array index;
-            # the first of least value is taken (block order, then row order).
-            least = INF
-            best: _State | None = None
-            if kind == "off":
-                if a == 0 and len(prev_w):
-                    rrs = np.flatnonzero(self.leave_runs[d])
-                    block = _block(prev_w, 2, res, org)
-                    if block is not None and len(rrs):
-                        values = block[:, rrs].T.reshape(-1)  # runs outer, options inner
-                        i = _first_below(values, least)
-                        if i >= 0:
-                            n_u = len(prev_w)
-                            least, best = (
-                                float(values[i]),
-                                ("work", i % n_u, int(rrs[i // n_u]), res),
-                            )
-                for q in (a - 1, off - 1) if a == off - 1 else (a - 1,):
-                    if q >= 0:
-                        block = _block(prev_o[q], 0, res, org)
-                        if block is not None and float(block) < least:
-                            least, best = float(block), ("off", q, 0, res)
-            else:
-                picked.append(int(day.local[a]))
-                inc_off, inc_work = self.incs[d]
-                step = self.counts[d][a].tolist()
-                g = int(day.units[a])
-                if r == 0:
-                    back = _minus(res, (g, inc_off, *step))
-                    block = None if back is None else _block(prev_o, 1, back, org)
-                    if back is not None and block is not None:
-                        qs = np.flatnonzero(self.leave_offs[d])
-                        values = block[qs]
-                        i = _first_below(values, least)
-                        if i >= 0:
-                            least, best = float(values[i]), ("off", int(qs[i]), 0, back)
-                froms = [r - 1] if r >= 1 else []
-                if self.run_saturates and r == run - 1:
-                    froms.append(run - 1)
-                back = _minus(res, (g, inc_work, *step))
-                block = None if back is None or not len(prev_w) else _block(prev_w, 2, back, org)
-                if back is not None and block is not None and froms:
-                    us = np.flatnonzero(self.compat[d][:, a])
-                    values = block[np.ix_(us, np.asarray(froms, dtype=np.int64))].reshape(
-                        -1
-                    )  # options outer, runs inner
-                    i = _first_below(values, least)
-                    if i >= 0:
-                        n_r = len(froms)
-                        least, best = (
-                            float(values[i]),
-                            ("work", int(us[i // n_r]), froms[i % n_r], back),
-                        )
-            assert best is not None, "a reachable state has a predecessor"
-            kind, a, r, res = best
-        if kind == "work":
-            picked.append(int(self.days[0].local[a]))
-        return picked[::-1]
+        out = np.empty(n, dtype=np.int64)
+        m = walk_kernel.backtrack(
+            kind, a, r, np.asarray(res, dtype=np.int64), self.run, self.off,
+            self.run_saturates, k.shape, k.org, k.psize, k.optr, k.units, k.cnt, k.inc,
+            k.lrun, k.loff, k.colptr, k.cols, k.which, k.wptr, k.optr_o, k.work,
+            k.days_off, out,
+        )  # fmt: skip
+        assert m >= 0, "a reachable state has a predecessor"
+        picked = k.local[out[:m][::-1]]
+        return self.edges[picked], best
+
+    def _kernel(self) -> _Flat:
+        """The walk's arrays laid flat for :mod:`scheduler.walk_kernel`, built once."""
+        if self._flat is None:
+            self._flat = _Flat.of(self)
+        return self._flat
 
     def _leave_run(self, d: int) -> BoolArray:
         """Which run lengths (index r: r + 1 days) may end on day ``d - 1``."""
@@ -637,73 +520,80 @@ class DayPricing:
         return True
 
 
-def _shift_into(
-    target: FloatArray,
-    target_origin: tuple[int, ...],
-    plane: FloatArray,
-    plane_origin: tuple[int, ...],
-    offsets: tuple[int, ...],
-    add: float | FloatArray,
-) -> None:
-    """Set ``target[..., a + offsets]`` to ``min(itself, plane[..., a] + add)``.
-
-    On the trailing resource axes, in whole-plane coordinates ``a``: each array
-    holds a window of the plane starting at its origin; what falls outside the
-    target's window is dropped.
-    """
-    k = len(offsets)
-    into: list[Any] = [Ellipsis]
-    source: list[Any] = [Ellipsis]
-    for o, t0, s0, tn, sn in zip(
-        offsets,
-        target_origin,
-        plane_origin,
-        target.shape[target.ndim - k :],
-        plane.shape[plane.ndim - k :],
-        strict=True,
-    ):
-        lo, hi = max(t0, s0 + o), min(t0 + tn, s0 + o + sn)
-        if hi <= lo:
-            return
-        into.append(slice(lo - t0, hi - t0))
-        source.append(slice(lo - s0 - o, hi - s0 - o))
-    view = target[tuple(into)]
-    np.minimum(view, plane[tuple(source)] + add, out=view)
-
-
-_State = tuple[str, int, int, tuple[int, ...]]
-
-
-def _block(
-    states: FloatArray, lead: int, res: tuple[int, ...], origin: tuple[int, ...]
-) -> FloatArray | None:
-    """``states`` at ``res`` (whole-plane coordinates) over its ``lead`` leading axes.
-
-    ``None`` when ``res`` lies outside the window (every value there is inf).
-    """
-    local = tuple(a - o for a, o in zip(res, origin, strict=True))
-    shape = states.shape[lead:]
-    if any(i < 0 or i >= n for i, n in zip(local, shape, strict=True)):
-        return None
-    index: tuple[Any, ...] = (*(slice(None),) * lead, *local)
-    block: FloatArray = states[index]
-    return block
-
-
-def _first_below(values: FloatArray, least: float) -> int:
-    """The index of the first least of ``values`` when it is below ``least``, else -1."""
-    if not values.size:
-        return -1
-    i = int(np.argmin(values))
-    return i if values[i] < least else -1
-
-
 def _plus(local: tuple[int, ...], origin: tuple[int, ...]) -> tuple[int, ...]:
     """Whole-plane coordinates of ``local`` in a window starting at ``origin``."""
     return tuple(a + o for a, o in zip(local, origin, strict=True))
 
 
-def _minus(res: tuple[int, ...], step: tuple[int, ...]) -> tuple[int, ...] | None:
-    """``res - step``, or ``None`` when a coordinate would go below zero."""
-    back = tuple(a - b for a, b in zip(res, step, strict=True))
-    return None if min(back) < 0 else back
+@dataclass
+class _Flat:
+    """A walk's days laid flat for :mod:`scheduler.walk_kernel` (see its layout).
+
+    With the storage of its states (``work``, ``days_off``), reused walk after walk.
+    """
+
+    local: IntArray  # per option across days: its position in the volunteer's pairs
+    optr: IntArray
+    units: IntArray
+    cnt: IntArray
+    pinned: IntArray
+    inc: IntArray
+    shape: IntArray
+    org: IntArray
+    psize: IntArray
+    lrun: BoolArray
+    loff: BoolArray
+    colptr: IntArray
+    ncols: IntArray
+    cols: BoolArray
+    which: IntArray
+    wptr: IntArray
+    optr_o: IntArray
+    work: FloatArray
+    days_off: FloatArray
+
+    @classmethod
+    def of(cls, walk: DayPricing) -> _Flat:
+        """Lay ``walk``'s days flat."""
+        days = walk.days
+        n = len(days)
+        sizes = np.asarray([len(d.local) for d in days], dtype=np.int64)
+        optr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        shape = np.asarray(walk.planes, dtype=np.int64).reshape(n, -1)
+        psize = np.prod(shape, axis=1).astype(np.int64)
+        cols: list[BoolArray] = []
+        colptr = np.zeros(n, dtype=np.int64)
+        ncols = np.zeros(n, dtype=np.int64)
+        which = np.zeros(int(optr[-1]), dtype=np.int64)
+        at = 0
+        for d in range(1, n):
+            columns, of_option = walk.predecessors[d]
+            colptr[d], ncols[d] = at, len(columns)
+            which[optr[d] : optr[d + 1]] = of_option
+            for col in columns:
+                cols.append(np.asarray(col, dtype=bool))
+                at += len(col)
+        width = shape.shape[1]
+        return cls(
+            local=np.concatenate([d.local for d in days]).astype(np.int64),
+            optr=optr,
+            units=np.concatenate([d.units for d in days]).astype(np.int64),
+            cnt=np.ascontiguousarray(
+                np.concatenate(walk.counts).reshape(int(optr[-1]), width - 2), dtype=np.int64
+            ),
+            pinned=np.asarray([d.pinned for d in days], dtype=np.int64),
+            inc=np.asarray(walk.incs, dtype=np.int64).reshape(n, 2),
+            shape=shape,
+            org=np.asarray(walk.origins, dtype=np.int64).reshape(n, -1),
+            psize=psize,
+            lrun=np.ascontiguousarray(np.stack(walk.leave_runs), dtype=bool),
+            loff=np.ascontiguousarray(np.stack(walk.leave_offs), dtype=bool),
+            colptr=colptr,
+            ncols=ncols,
+            cols=np.concatenate([*cols, np.zeros(1, dtype=bool)]),
+            which=which,
+            wptr=np.concatenate([[0], np.cumsum(sizes * walk.run * psize)]).astype(np.int64),
+            optr_o=np.concatenate([[0], np.cumsum(walk.off * psize)]).astype(np.int64),
+            work=np.empty(int((sizes * walk.run * psize).sum()), dtype=np.float64),
+            days_off=np.empty(int((walk.off * psize).sum()), dtype=np.float64),
+        )
