@@ -699,8 +699,11 @@ def _dive(
     schedule in the master's solution has a share of at least 1 - :data:`SETTLED`
     (and, if none, the one whose heaviest share is the largest) to that
     schedule; then new schedules are priced for the free volunteers, at most
-    :data:`DIVE_ROUNDS` rounds or until none prices out, before the next step.
-    Past ``until`` the steps go on without pricing. Returns ``None`` when the
+    :data:`DIVE_ROUNDS` rounds, until none prices out or until a round's
+    schedules leave the master's value where it was, before the next step (a
+    step whose fixing leaves the value where pricing left it is not priced).
+    Past ``until`` every free volunteer is fixed at once to their heaviest
+    schedule. Returns ``None`` when the
     master (kept in GLOP, whose bounds do the fixing) fails.
     """
     glop = master.glop
@@ -709,6 +712,13 @@ def _dive(
     fixed: dict[int, int] = {}
     rounds = 0
     control = current()
+    # The master's value when last priced to the end (no schedule pricing out,
+    # or a round whose schedules left the value where it was): a fixing that
+    # leaves the value there is not priced (measured on Curtois Instance12,
+    # whose master is degenerate: 43 of 60 steps left it unmoved, and rounds
+    # of schedules that did not move it took the dive's time).
+    priced_at: float | None = None
+    before = np.inf  # the value before the step's last pricing round
     while len(fixed) < len(vols):
         found = glop.solve()
         if found is None:
@@ -721,15 +731,26 @@ def _dive(
         if found is None or control.stop_requested():
             logger.debug("dive: the master failed with %d volunteers fixed", len(fixed))
             return None
+        value = float(found.fun)
         free = np.asarray([v for v in vols.tolist() if v not in fixed], dtype=np.int64)
-        if rounds < DIVE_ROUNDS and time.perf_counter() < until:
+        if rounds > 0 and value >= before - TOLERANCE:
+            priced_at = value  # the round's schedules did not move it
+        elif rounds == 0 and priced_at is not None and value <= priced_at + TOLERANCE:
+            pass  # the fixing did not move it
+        elif rounds < DIVE_ROUNDS and time.perf_counter() < until:
+            priced_at = None
             pi, y = master.duals(found)
             added, _ = _price_all(
                 arr, master, pricers, free, y, y, pi, {}, until, seed, type_of_key
             )
             rounds += 1
+            before = value
             if added > 0:
                 continue
+            if time.perf_counter() < until:
+                priced_at = value
+        else:
+            priced_at = None
         rounds = 0
         lam = np.asarray(found.x[: len(master.col_vol)])
         heaviest: dict[int, tuple[float, int]] = {}
@@ -740,12 +761,25 @@ def _dive(
         if not heaviest:
             return None  # free volunteers on artificial columns only
         settled = [(v, j) for v, (share, j) in heaviest.items() if share >= 1.0 - SETTLED]
+        if time.perf_counter() >= until:
+            # Out of time: every free volunteer to their heaviest schedule at
+            # once (each step costs a solve: past its time, Curtois Instance12's
+            # dive took 3 s more, one step after another).
+            settled = [(v, j) for v, (_, j) in heaviest.items()]
         if not settled:
             v, (_, j) = max(heaviest.items(), key=lambda item: item[1][0])
             settled = [(v, j)]
         for v, j in settled:
             fixed[v] = j
             glop.schedules[j].SetLb(1.0)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "dive: %d fixed (%d now), master %.3f, %d schedules",
+                len(fixed),
+                len(settled),
+                float(found.fun),
+                len(master.col_vol),
+            )
     chosen = np.zeros(arr.num_edges, dtype=bool)
     for j in fixed.values():
         chosen[master.col_edges[j]] = True
