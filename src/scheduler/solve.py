@@ -75,7 +75,13 @@ from scheduler.evaluate import Term as _Term
 from scheduler.evaluate import objective as priced
 from scheduler.evaluate import penalties as itemized
 from scheduler.improve import improve_roster
-from scheduler.mip import UnsupportedError, balanced_loads, linear_form, solve_mip
+from scheduler.mip import (
+    UnsupportedError,
+    balanced_loads,
+    linear_form,
+    solve_mip,
+    solve_rens,
+)
 from scheduler.model import RosterProblem
 from scheduler.result import (
     Coverage,
@@ -461,9 +467,25 @@ def _mip_phase(
         if relaxed.bound is not None:
             lower = relaxed.bound + fair * least
         ends = np.ones(len(vols))
-        answer = solve_mip(plain.with_rows(loads, low * ends, high * ends), _left(until))
-        if answer.infeasible:
-            answer = None
+        restricted = plain.with_rows(loads, low * ends, high * ends)
+        # Near the restriction's LP first: when that roster meets the bound
+        # (its loads balanced, its squares the least), it is optimal.
+        near = solve_rens(restricted, _left(until))
+        met = (
+            near.objective is not None
+            and lower is not None
+            and near.objective + fair * least <= lower + 1e-6
+        )
+        if met:
+            answer = near
+        else:
+            answer = solve_mip(restricted, _left(until))
+            if near.objective is not None and (
+                answer.objective is None or near.objective < answer.objective
+            ):
+                answer = near
+            elif answer.infeasible:
+                answer = None
     if answer is None and time.perf_counter() < until:
         answer = solve_mip(form, _left(until))
         if answer.bound is not None:

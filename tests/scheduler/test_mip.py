@@ -25,7 +25,7 @@ from scheduler.arrays import SCALE, RosterArrays
 from scheduler.check import check
 from scheduler.evaluate import objective as priced
 from scheduler.evaluate import penalties as itemized
-from scheduler.mip import UnsupportedError, balanced_loads, linear_form, solve_mip
+from scheduler.mip import UnsupportedError, balanced_loads, linear_form, solve_mip, solve_rens
 from scheduler.solve import _build_model, _mip_phase
 from scheduler.synth import synthetic_roster
 from tests.scheduler.test_properties import brute_force_optimum, problems
@@ -59,6 +59,27 @@ def test_the_mip_has_the_models_optimum(p: RosterProblem) -> None:
     assert answer.objective is not None
     assert optimum is not None
     assert abs(answer.objective - optimum) < 1e-6, (answer.objective, optimum)
+    chosen = answer.values[[v.index for v in x]] > 0.5
+    report = check(p, arr.pairs(chosen))
+    assert report.feasible, report.violations
+    assert abs(report.objective - (answer.objective + constant) / SCALE) < 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(problems(), problems(fixed=True)))
+def test_rens_gives_a_roster_of_the_model_or_nothing(p: RosterProblem) -> None:
+    """RENS: a roster the checker accepts, priced as it says and no better than the optimum."""
+    arr = RosterArrays.build(p)
+    model, x, _, constant = _build_model(arr)
+    status, optimum = _cp_sat_optimum(model)
+    answer = solve_rens(linear_form(model), 20.0)
+    assert answer.bound is None  # a restriction's bound bounds nothing
+    if answer.values is None:
+        return
+    assert status == cp_model.OPTIMAL
+    assert answer.objective is not None
+    assert optimum is not None
+    assert answer.objective >= optimum - 1e-6
     chosen = answer.values[[v.index for v in x]] > 0.5
     report = check(p, arr.pairs(chosen))
     assert report.feasible, report.violations
