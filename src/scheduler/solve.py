@@ -157,6 +157,13 @@ def build_roster(problem: RosterProblem) -> RosterResult:
         return constructive(f"{arr.num_edges} pairs are too many to model in the time left")
     model, x, terms, constant = _build_model(arr)
     t4 = time.perf_counter()
+    if complete and deadline - t4 < AFTER_BUILD * (t4 - t3):
+        # CP-SAT takes about as long again to load the model, twice (the
+        # completion of the start, the search): it would only return the start
+        # late (Curtois Instance22: built in 7.5 s with 9 s left, the run ended
+        # 4 s past its limit).
+        timings["build"] = t4 - t3
+        return constructive(f"no time left to search the model built in {t4 - t3:.1f} s")
     start = _warm_start(model, x, built, arr)
     t5 = time.perf_counter()
     timings.update({"build": t4 - t3, "warm_start": t5 - t4})
@@ -302,6 +309,10 @@ for column generation: best responses, then ruin and recreate until this share i
 
 BUILD_SECONDS_PER_PAIR = 2e-5
 """Measured model-building time per eligible pair (15-18 us at 327,000 and 1.5 million pairs)."""
+
+AFTER_BUILD = 2.0
+"""A complete constructive roster is the answer when less than this many times the
+model's building time is left after building it."""
 
 MODEL_SHARE = 0.5
 """A model whose estimated building time exceeds this share of the time left is not

@@ -119,6 +119,27 @@ def test_too_large_to_model_returns_the_construction(monkeypatch: pytest.MonkeyP
     assert report.ok, (report.violations, report.objective, result.objective)
 
 
+def test_no_time_after_building_returns_the_construction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Built, but no time left to search it: the constructive roster, without a bound, checked."""
+    monkeypatch.setattr(solve_module, "AFTER_BUILD", 1e9)
+
+    def no_search(*args: object) -> object:
+        raise AssertionError("nothing is searched")
+
+    monkeypatch.setattr(solve_module, "_warm_start", no_search)
+    monkeypatch.setattr(solve_module, "_solve", no_search)
+    p = _with_previous()
+    result = build_roster(p)
+    assert result.status == RosterStatus.FEASIBLE
+    assert result.bound is None
+    assert "build" in result.timings
+    assert result.assignments
+    report = check(p, result)
+    assert report.ok, (report.violations, report.objective, result.objective)
+
+
 def test_completed_construction_claims_no_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     """CP-SAT finds nothing in time: the completed construction is the answer, with no bound.
 
