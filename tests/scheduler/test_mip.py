@@ -43,6 +43,16 @@ def _cp_sat_optimum(model: cp_model.CpModel) -> tuple[Any, float | None]:
     return status, solver.objective_value if status == cp_model.OPTIMAL else None
 
 
+def _assert_checked(
+    p: RosterProblem, arr: RosterArrays, x: list[Any], constant: int, values: Any, value: float
+) -> None:
+    """The roster of the MIP's ``values`` passes the checker, at the MIP's ``value``."""
+    chosen = values[[v.index for v in x]] > 0.5
+    report = check(p, arr.pairs(chosen))
+    assert report.feasible, report.violations
+    assert abs(report.objective - (value + constant) / SCALE) < 1e-6
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.one_of(problems(), problems(fixed=True)))
 def test_the_mip_has_the_models_optimum(p: RosterProblem) -> None:
@@ -59,10 +69,7 @@ def test_the_mip_has_the_models_optimum(p: RosterProblem) -> None:
     assert answer.objective is not None
     assert optimum is not None
     assert abs(answer.objective - optimum) < 1e-6, (answer.objective, optimum)
-    chosen = answer.values[[v.index for v in x]] > 0.5
-    report = check(p, arr.pairs(chosen))
-    assert report.feasible, report.violations
-    assert abs(report.objective - (answer.objective + constant) / SCALE) < 1e-6
+    _assert_checked(p, arr, x, constant, answer.values, answer.objective)
 
 
 @settings(max_examples=60, deadline=None)
@@ -80,10 +87,7 @@ def test_rens_gives_a_roster_of_the_model_or_nothing(p: RosterProblem) -> None:
     assert answer.objective is not None
     assert optimum is not None
     assert answer.objective >= optimum - 1e-6
-    chosen = answer.values[[v.index for v in x]] > 0.5
-    report = check(p, arr.pairs(chosen))
-    assert report.feasible, report.violations
-    assert abs(report.objective - (answer.objective + constant) / SCALE) < 1e-6
+    _assert_checked(p, arr, x, constant, answer.values, answer.objective)
 
 
 @settings(max_examples=40, deadline=None)
