@@ -343,11 +343,14 @@ def balanced_loads(n: int, total: int) -> tuple[int, int, int]:
     return low, high, extra * (low + 1) ** 2 + (n - extra) * low**2
 
 
-def solve_rens(form: LinearForm, seconds: float) -> MipAnswer:
+def solve_rens(form: LinearForm, seconds: float, decisions: IntArray) -> MipAnswer:
     """Search ``form`` near its linear relaxation (RENS) within ``seconds``.
 
-    The LP is solved; every variable it leaves integral is fixed to that value,
-    and HiGHS solves what is left as a MIP. A restriction: its solution is a
+    The LP is solved; every variable of ``decisions`` (indices into ``form``'s
+    variables) it leaves integral is fixed to that value, and HiGHS solves what
+    is left as a MIP. Only decisions are fixed: a variable that only prices
+    them (a shortfall, a square's tangent value) fixed at its LP value would
+    overstate the cost of the roster around it. A restriction: its solution is a
     solution of ``form``, its bound is not a bound of ``form`` (``bound`` is
     ``None``), and it may be infeasible when ``form`` is not
     (``infeasible`` then says nothing of ``form``: it is ``False``).
@@ -368,7 +371,8 @@ def solve_rens(form: LinearForm, seconds: float) -> MipAnswer:
     if lp.status != 0 or lp.x is None:
         return MipAnswer(None, None, None, False, False, time.perf_counter() - began)
     x = np.asarray(lp.x)
-    settled = np.abs(x - np.rint(x)) <= RENS_INTEGRAL
+    settled = np.zeros(n, dtype=bool)
+    settled[decisions] = np.abs(x[decisions] - np.rint(x[decisions])) <= RENS_INTEGRAL
     lower = np.where(settled, np.rint(x), form.var_lower)
     upper = np.where(settled, np.rint(x), form.var_upper)
     left = seconds - (time.perf_counter() - began)

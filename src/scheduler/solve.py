@@ -481,7 +481,7 @@ def _mip_phase(
         restricted = plain.with_rows(loads, low * ends, high * ends)
         # Near the restriction's LP first: when that roster meets the bound
         # (its loads balanced, its squares the least), it is optimal.
-        near = solve_rens(restricted, _left(until))
+        near = solve_rens(restricted, _left(until), index)
         met = (
             near.objective is not None
             and lower is not None

@@ -79,7 +79,7 @@ def test_rens_gives_a_roster_of_the_model_or_nothing(p: RosterProblem) -> None:
     arr = RosterArrays.build(p)
     model, x, _, constant = _build_model(arr)
     status, optimum = _cp_sat_optimum(model)
-    answer = solve_rens(linear_form(model), 20.0)
+    answer = solve_rens(linear_form(model), 20.0, np.asarray([v.index for v in x], dtype=np.int64))
     assert answer.bound is None  # a restriction's bound bounds nothing
     if answer.values is None:
         return
