@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
@@ -16,6 +17,7 @@ from benchmarks.timefold import to_problem as timefold_problem
 from scheduler import RosterParams, RosterProblem, RosterStatus, RosterWeights, build_roster
 from scheduler.arrays import RosterArrays
 from scheduler.check import check
+from scheduler.day_pricing import DayPricing
 from scheduler.mip import linear_form
 from scheduler.solve import _build_model
 
@@ -73,3 +75,28 @@ def test_solve_timefold_small(benchmark: BenchmarkFixture, timefold_small: Roste
     )
     assert result.status == RosterStatus.OPTIMAL
     assert check(timefold_small, result).ok
+
+
+def test_walks_instance1(benchmark: BenchmarkFixture, instance1: RosterProblem) -> None:
+    """Every volunteer's cheapest walk at random pair costs (the compiled pricing).
+
+    Each walk's cost must be its pairs' costs summed; that it is the cheapest is
+    checked against brute force and CP-SAT in ``tests/scheduler/test_day_pricing.py``.
+    """
+    arr = RosterArrays.build(instance1)
+    types = {t: i for i, t in enumerate(arr.types)}
+    vptr = arr.vol_start()
+    walks = [DayPricing.of_volunteer(arr, v, types) for v in range(len(vptr) - 1)]
+    costs = np.random.default_rng(1).normal(0.0, 10.0, arr.num_edges)
+
+    def all_walks() -> list[tuple[np.ndarray, float] | None]:
+        return [
+            None if w is None else w.walk(costs[vptr[v] : vptr[v + 1]]) for v, w in enumerate(walks)
+        ]
+
+    found = benchmark(all_walks)
+    assert any(f is not None for f in found)
+    for f in found:
+        if f is not None:
+            picked, value = f
+            assert abs(float(costs[picked].sum()) - value) < 1e-9
