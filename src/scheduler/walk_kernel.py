@@ -33,6 +33,9 @@ _i2 = types.int64[:, ::1]
 _f1 = types.float64[::1]
 _b1 = types.boolean[::1]
 _b2 = types.boolean[:, ::1]
+_LAYOUT = (types.int64, types.int64, types.boolean, _i2, _i2, _i1, _i1, _i1, _i2)
+"""The arguments both functions begin their walk with: run, off, run_saturates,
+shape, org, psize, optr, units, cnt."""
 
 
 @njit(cache=True, nogil=True)
@@ -99,15 +102,7 @@ def _shift(
 
 @njit(
     types.void(
-        types.int64,  # run
-        types.int64,  # off
-        types.boolean,  # run_saturates
-        _i2,  # shape
-        _i2,  # org
-        _i1,  # psize
-        _i1,  # optr
-        _i1,  # units
-        _i2,  # cnt
+        *_LAYOUT,
         _i1,  # pinned
         _i2,  # inc
         _b2,  # lrun
@@ -287,15 +282,7 @@ def _index(res: np.ndarray, origin: np.ndarray, shape: np.ndarray) -> int:
         types.int64,  # a: option or days-off index
         types.int64,  # r: run index
         _i1,  # res: whole-plane coordinates
-        types.int64,  # run
-        types.int64,  # off
-        types.boolean,  # run_saturates
-        _i2,  # shape
-        _i2,  # org
-        _i1,  # psize
-        _i1,  # optr
-        _i1,  # units
-        _i2,  # cnt
+        *_LAYOUT,
         _i2,  # inc
         _b2,  # lrun
         _b2,  # loff
