@@ -33,10 +33,10 @@ possible sum of squares, is a lower bound; when the two meet, the roster is
 optimal.
 
 The restriction is first searched near its own linear relaxation
-(:func:`solve_rens`, the RENS heuristic of Berthold: every variable the LP
-leaves integral is fixed there, and the few others are left to a small MIP).
-Timefold LARGE: its LP 1.4-1.8 s, 740 of 22,527 variables fractional, the small
-MIP 0.35 s, at the optimum; the whole restriction took HiGHS 6.5-7.9 s.
+(:func:`solve_rens`, the RENS heuristic of Berthold: every roster pair the LP
+leaves integral is fixed there, and the rest is left to a small MIP). Timefold
+LARGE: its LP 1.4-1.8 s, 3,094 of 22,527 variables left free, the small MIP
+0.34 s, at the optimum; the whole restriction took HiGHS 6.5-7.9 s.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 from ortools.sat.python import cp_model
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
 from volunteers.geo import FloatArray, IntArray
 
@@ -359,15 +359,7 @@ def solve_rens(form: LinearForm, seconds: float, decisions: IntArray) -> MipAnsw
     n = len(form.cost)
     if seconds < MIN_SECONDS or n == 0 or not len(form.lower):
         return MipAnswer(None, None, None, False, False, 0.0)
-    rows = [LinearConstraint(form.matrix, form.lower, form.upper)]
-    bounds = Bounds(form.var_lower, form.var_upper)
-    lp = milp(
-        form.cost,
-        constraints=rows,
-        integrality=np.zeros(n, dtype=np.int64),
-        bounds=bounds,
-        options={"time_limit": seconds, "disp": False},
-    )
+    lp = _highs(form, seconds, integral=False)
     if lp.status != 0 or lp.x is None:
         return MipAnswer(None, None, None, False, False, time.perf_counter() - began)
     x = np.asarray(lp.x)
@@ -409,14 +401,7 @@ def solve_mip(form: LinearForm, seconds: float, *, relax: bool = False) -> MipAn
         return MipAnswer(
             None if relax else np.zeros(0), None if relax else value, value, True, False, 0.0
         )
-    rows = [LinearConstraint(form.matrix, form.lower, form.upper)] if len(form.lower) else []
-    res = milp(
-        form.cost,
-        constraints=rows,
-        integrality=np.full(n, 0 if relax else 1, dtype=np.int64),
-        bounds=Bounds(form.var_lower, form.var_upper),
-        options={"time_limit": seconds, "disp": False},
-    )
+    res = _highs(form, seconds, integral=not relax)
     took = time.perf_counter() - began
     infeasible = res.status == 2
     if res.x is None:
@@ -437,3 +422,15 @@ def solve_mip(form: LinearForm, seconds: float, *, relax: bool = False) -> MipAn
         None if bound is None else round(bound, 2),
     )
     return MipAnswer(values, objective, bound, optimal, False, took)
+
+
+def _highs(form: LinearForm, seconds: float, *, integral: bool) -> OptimizeResult:
+    """HiGHS (``scipy.optimize.milp``) on ``form``, every variable integral or none."""
+    rows = [LinearConstraint(form.matrix, form.lower, form.upper)] if len(form.lower) else []
+    return milp(
+        form.cost,
+        constraints=rows,
+        integrality=np.full(len(form.cost), 1 if integral else 0, dtype=np.int64),
+        bounds=Bounds(form.var_lower, form.var_upper),
+        options={"time_limit": seconds, "disp": False},
+    )
