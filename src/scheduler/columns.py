@@ -108,6 +108,11 @@ class Relaxation:
     dived
         The roster of the dive (:func:`relax`'s ``dive_until``), a Boolean per
         eligible pair, or ``None`` when no dive was made or it did not end.
+    cut
+        When the dive ran out of its time: per eligible pair, its share in the
+        dive's last master solution, before the volunteers still free were
+        fixed at once (those fixed by then hold one schedule each, at 0 or
+        1). ``None`` when the dive ended in its time or none was made.
     pool
         The master and its pricing, to search on from (branch and price,
         :mod:`scheduler.branching`); ``None`` when column generation did not
@@ -121,6 +126,7 @@ class Relaxation:
     columns: int
     converged: bool
     dived: BoolArray | None = None
+    cut: FloatArray | None = None
     pool: ColumnPool | None = field(default=None, repr=False, compare=False)
 
 
@@ -465,6 +471,8 @@ class _Glop:
             raise RuntimeError("GLOP is not available")
         lp.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
         self.lp = lp
+        self.seconds = 0.0
+        self.solves = 0
         inf = lp.infinity()
         self.objective = lp.Objective()
         self.objective.SetMinimization()
@@ -507,7 +515,10 @@ class _Glop:
 
     def solve(self) -> Any:
         """The LP's solution and duals as HiGHS gives them, or ``None`` without an optimum."""
+        began = time.perf_counter()
         status = self.lp.Solve()
+        self.seconds += time.perf_counter() - began
+        self.solves += 1
         if status != pywraplp.Solver.OPTIMAL:
             logger.debug("master LP: GLOP status %d", status)
             return None
@@ -581,7 +592,7 @@ def relax(
     best_bound: float | None = None
     center: FloatArray | None = None
     res = None
-    fractional: FloatArray = np.zeros(arr.num_edges)
+    lam: FloatArray = np.zeros(0)
     iterations = 0
     converged = False
     control = current()
@@ -596,13 +607,11 @@ def relax(
         if master.phase_two(res) and _degenerate(master, y_lp):
             logger.debug("column generation: the master's prices are its slack penalty")
             return None
-        # The fractional roster, and each volunteer's heaviest schedule (a pricing hint).
+        # Each volunteer's heaviest schedule (a pricing hint).
         lam = np.asarray(res.x[: len(master.col_vol)])
-        fractional = np.zeros(arr.num_edges)
         heaviest: dict[int, IntArray] = {}
         weight: dict[int, float] = {}
         for j in np.flatnonzero(lam > 1e-9).tolist():
-            fractional[master.col_edges[j]] += lam[j]
             v = master.col_vol[j]
             if lam[j] > weight.get(v, 0.0):
                 weight[v], heaviest[v] = float(lam[j]), master.col_edges[j]
@@ -661,17 +670,20 @@ def relax(
         and incumbent is not None
         and np.ceil(best_bound * SCALE - 1e-4) >= incumbent * SCALE
     )
-    dived = None
+    dived = cut = None
     if dive_until is not None and converged and not proven:
-        dived = _dive(arr, master, (pricing, walks), vols, dive_until, seed, type_of_key)
+        dive = _dive(arr, master, (pricing, walks), vols, dive_until, seed, type_of_key)
+        if dive is not None:
+            dived, cut = dive
     return Relaxation(
-        fractional=np.clip(fractional, 0.0, 1.0),
+        fractional=_pair_shares(master, lam),
         bound=best_bound,
         value=float(res.fun) + constant,
         iterations=iterations,
         columns=len(master.col_vol),
         converged=converged,
         dived=dived,
+        cut=cut,
         pool=ColumnPool(master, (pricing, walks), vols, constant, type_of_key, seed)
         if converged
         else None,
@@ -692,7 +704,7 @@ def _dive(
     until: float,
     seed: int,
     type_of_key: dict[str, int],
-) -> BoolArray | None:
+) -> tuple[BoolArray, FloatArray | None] | None:
     """A roster rounded from the master: volunteers fixed to schedules one step at a time.
 
     Each step fixes, among the volunteers still free, every one whose heaviest
@@ -702,15 +714,22 @@ def _dive(
     :data:`DIVE_ROUNDS` rounds, until none prices out or until a round's
     schedules leave the master's value where it was, before the next step (a
     step whose fixing leaves the value where pricing left it is not priced).
-    Past ``until`` every free volunteer is fixed at once to their heaviest
-    schedule. Returns ``None`` when the
-    master (kept in GLOP, whose bounds do the fixing) fails.
+    A volunteer fixed to a schedule has their other schedules closed (upper
+    bound 0): GLOP then re-solves faster (measured on Curtois Instance12's
+    converged master, fixings alone: 7.2 s instead of 10.7 s for the 57
+    re-solves). Past ``until`` every free volunteer is fixed at once to their
+    heaviest schedule.
+
+    Returns the roster, and when ``until`` cut the dive short, each pair's share
+    in the last master solution before that (see :attr:`Relaxation.cut`);
+    ``None`` when the master (kept in GLOP, whose bounds do the fixing) fails.
     """
     glop = master.glop
     if glop is None:
         return None
     fixed: dict[int, int] = {}
     rounds = 0
+    cut: FloatArray | None = None
     control = current()
     # The master's value when last priced to the end (no schedule pricing out,
     # or a round whose schedules left the value where it was): a fixing that
@@ -762,6 +781,8 @@ def _dive(
             return None  # free volunteers on artificial columns only
         settled = [(v, j) for v, (share, j) in heaviest.items() if share >= 1.0 - SETTLED]
         if time.perf_counter() >= until:
+            if cut is None:
+                cut = _pair_shares(master, lam)
             # Out of time: every free volunteer to their heaviest schedule at
             # once (each step costs a solve: past its time, Curtois Instance12's
             # dive took 3 s more, one step after another).
@@ -769,9 +790,13 @@ def _dive(
         if not settled:
             v, (_, j) = max(heaviest.items(), key=lambda item: item[1][0])
             settled = [(v, j)]
+        col_vol = np.asarray(master.col_vol, dtype=np.int64)
         for v, j in settled:
             fixed[v] = j
             glop.schedules[j].SetLb(1.0)
+            for k in np.flatnonzero(col_vol == v).tolist():
+                if k != j:
+                    glop.schedules[k].SetUb(0.0)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "dive: %d fixed (%d now), master %.3f, %d schedules",
@@ -783,8 +808,18 @@ def _dive(
     chosen = np.zeros(arr.num_edges, dtype=bool)
     for j in fixed.values():
         chosen[master.col_edges[j]] = True
-    logger.debug("dive: %d columns", len(master.col_vol))
-    return chosen
+    logger.debug(
+        "dive: %d columns; GLOP %d solves, %.2f s", len(master.col_vol), glop.solves, glop.seconds
+    )
+    return chosen, cut
+
+
+def _pair_shares(master: _Master, lam: FloatArray) -> FloatArray:
+    """Each eligible pair's share in the master solution ``lam`` (schedules' values), in [0, 1]."""
+    shares = np.zeros(master.arr.num_edges)
+    for j in np.flatnonzero(lam > 1e-9).tolist():
+        shares[master.col_edges[j]] += lam[j]
+    return np.clip(shares, 0.0, 1.0)
 
 
 SETTLED = 1e-3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -205,6 +206,52 @@ def test_guided_search_roster_is_returned(monkeypatch: pytest.MonkeyPatch) -> No
     assert result.objective == unmocked.objective
 
 
+def test_guided_search_fixes_what_a_cut_dive_settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dive cut short hands its last master shares to the guided search, not the converged ones.
+
+    The relaxation is the real one with ``cut`` set (a copy of its shares, so
+    that it can be told apart); the guided search receives that array, and the
+    roster passes the checker.
+    """
+    p = _runs_of_three()
+    real_relax = relax
+    cuts: list[Any] = []
+
+    def cut_short(*args: Any, **kwargs: Any) -> Any:
+        relaxed = real_relax(*args, **kwargs)
+        assert relaxed is not None
+        cuts.append(relaxed.fractional.copy())
+        return dataclasses.replace(relaxed, cut=cuts[-1])
+
+    received: list[Any] = []
+    real_guided = solve_module._guided
+
+    def recorded(model: Any, x: Any, shares: Any, *rest: Any) -> Any:
+        received.append(shares)
+        return real_guided(model, x, shares, *rest)
+
+    real = solve_module._solve
+    calls: list[int] = []
+
+    def no_quick_answer(model: Any, arr: RosterArrays, seconds: float) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            return cp_model.CpSolver(), cp_model.UNKNOWN
+        return real(model, arr, seconds)
+
+    monkeypatch.setattr(solve_module, "relax", cut_short)
+    monkeypatch.setattr(solve_module, "_guided", recorded)
+    monkeypatch.setattr(solve_module, "_solve", no_quick_answer)
+    monkeypatch.setattr(solve_module, "IMPROVE_SHARE", 0.0)
+    without_tree_or_dive(monkeypatch)
+    result = build_roster(p)
+    assert cuts
+    assert received
+    assert received[0] is cuts[0]
+    report = check(p, result)
+    assert report.ok, report.violations
+
+
 def _runs_of_three() -> RosterProblem:
     """Four volunteers working runs of three days or more, two seats a day over a week."""
     contract = Contract(id="c", min_consecutive_days=3, max_consecutive_days=4, max_minutes=900)
@@ -284,9 +331,30 @@ def test_dive_rounds_a_roster_that_keeps_every_volunteer_rule() -> None:
     report = check(problem, arr.pairs(relaxed.dived))
     assert report.feasible, report.violations
     assert report.objective >= relaxed.bound - 1e-6
+    assert relaxed.cut is None  # the dive ended in its time
     without = relax(arr, None, until=time.perf_counter() + 30.0, seed=1)
     assert without is not None
     assert without.dived is None
+
+
+def test_dive_cut_short_leaves_its_last_shares() -> None:
+    """Curtois Instance1: a dive with no time fixes every volunteer at once and says so.
+
+    Its last master solution is then the converged one (no volunteer fixed yet):
+    the shares it leaves (``cut``) are the fractional roster's, and the roster,
+    each volunteer on their heaviest schedule, still passes the checker.
+    """
+    problem = to_problem(DATA / "Instance1.txt", RosterParams(time_limit=30.0, seed=1))
+    arr = RosterArrays.build(problem)
+    now = time.perf_counter()
+    relaxed = relax(arr, None, until=now + 30.0, seed=1, dive_until=now)
+    assert relaxed is not None
+    assert relaxed.converged
+    assert relaxed.dived is not None
+    assert relaxed.cut is not None
+    np.testing.assert_allclose(relaxed.cut, relaxed.fractional, atol=1e-9)
+    report = check(problem, arr.pairs(relaxed.dived))
+    assert report.feasible, report.violations
 
 
 def test_no_dive_once_the_incumbent_is_proven() -> None:
