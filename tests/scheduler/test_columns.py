@@ -207,11 +207,12 @@ def test_guided_search_roster_is_returned(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_guided_search_fixes_what_a_cut_dive_settled(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A dive cut short hands its last master shares to the guided search, not the converged ones.
+    """A dive cut short hands its last master shares to a guided search before the tree.
 
     The relaxation is the real one with ``cut`` set (a copy of its shares, so
-    that it can be told apart); the guided search receives that array, and the
-    roster passes the checker.
+    that it can be told apart); the first guided search receives that array,
+    the one after the tree the converged shares, and the roster passes the
+    checker.
     """
     p = _runs_of_three()
     real_relax = relax
@@ -248,6 +249,8 @@ def test_guided_search_fixes_what_a_cut_dive_settled(monkeypatch: pytest.MonkeyP
     assert cuts
     assert received
     assert received[0] is cuts[0]
+    assert len(received) == 2
+    assert received[1] is not cuts[0]
     report = check(p, result)
     assert report.ok, report.violations
 
