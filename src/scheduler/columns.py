@@ -744,8 +744,8 @@ def _dive(
             # Measured once in three runs on Curtois Instance18: GLOP stops short
             # of an optimum after some fixings. The LP built afresh solves.
             glop = master.glop = _Glop(master)
-            for j in fixed.values():
-                glop.schedules[j].SetLb(1.0)
+            for v, j in fixed.items():
+                _fix(glop, master, v, j)
             found = glop.solve()
         if found is None or control.stop_requested():
             logger.debug("dive: the master failed with %d volunteers fixed", len(fixed))
@@ -790,13 +790,9 @@ def _dive(
         if not settled:
             v, (_, j) = max(heaviest.items(), key=lambda item: item[1][0])
             settled = [(v, j)]
-        col_vol = np.asarray(master.col_vol, dtype=np.int64)
         for v, j in settled:
             fixed[v] = j
-            glop.schedules[j].SetLb(1.0)
-            for k in np.flatnonzero(col_vol == v).tolist():
-                if k != j:
-                    glop.schedules[k].SetUb(0.0)
+            _fix(glop, master, v, j)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "dive: %d fixed (%d now), master %.3f, %d schedules",
@@ -812,6 +808,14 @@ def _dive(
         "dive: %d columns; GLOP %d solves, %.2f s", len(master.col_vol), glop.solves, glop.seconds
     )
     return chosen, cut
+
+
+def _fix(glop: _Glop, master: _Master, v: int, j: int) -> None:
+    """Fix volunteer ``v`` to schedule ``j`` in ``glop``: ``j`` at 1, their other schedules at 0."""
+    glop.schedules[j].SetLb(1.0)
+    for k in np.flatnonzero(np.asarray(master.col_vol, dtype=np.int64) == v).tolist():
+        if k != j:
+            glop.schedules[k].SetUb(0.0)
 
 
 def _pair_shares(master: _Master, lam: FloatArray) -> FloatArray:
