@@ -335,6 +335,16 @@ def test_dive_rounds_a_roster_that_keeps_every_volunteer_rule() -> None:
     assert report.feasible, report.violations
     assert report.objective >= relaxed.bound - 1e-6
     assert relaxed.cut is None  # the dive ended in its time
+    # Each volunteer ends fixed to one schedule, the others closed in GLOP.
+    assert relaxed.pool is not None
+    master = relaxed.pool.master
+    assert master.glop is not None
+    schedules = master.glop.schedules
+    col_vol = np.asarray(master.col_vol)
+    for v in relaxed.pool.vols.tolist():
+        mine = np.flatnonzero(col_vol == v).tolist()
+        assert sum(schedules[k].lb() == 1.0 for k in mine) == 1
+        assert sum(schedules[k].ub() == 0.0 for k in mine) == len(mine) - 1
     without = relax(arr, None, until=time.perf_counter() + 30.0, seed=1)
     assert without is not None
     assert without.dived is None
