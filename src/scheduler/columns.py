@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -744,8 +745,7 @@ def _dive(
             # Measured once in three runs on Curtois Instance18: GLOP stops short
             # of an optimum after some fixings. The LP built afresh solves.
             glop = master.glop = _Glop(master)
-            for v, j in fixed.items():
-                _fix(glop, master, v, j)
+            _fix(glop, master, fixed.items())
             found = glop.solve()
         if found is None or control.stop_requested():
             logger.debug("dive: the master failed with %d volunteers fixed", len(fixed))
@@ -790,9 +790,8 @@ def _dive(
         if not settled:
             v, (_, j) = max(heaviest.items(), key=lambda item: item[1][0])
             settled = [(v, j)]
-        for v, j in settled:
-            fixed[v] = j
-            _fix(glop, master, v, j)
+        fixed.update(settled)
+        _fix(glop, master, settled)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "dive: %d fixed (%d now), master %.3f, %d schedules",
@@ -810,12 +809,14 @@ def _dive(
     return chosen, cut
 
 
-def _fix(glop: _Glop, master: _Master, v: int, j: int) -> None:
-    """Fix volunteer ``v`` to schedule ``j`` in ``glop``: ``j`` at 1, their other schedules at 0."""
-    glop.schedules[j].SetLb(1.0)
-    for k in np.flatnonzero(np.asarray(master.col_vol, dtype=np.int64) == v).tolist():
-        if k != j:
-            glop.schedules[k].SetUb(0.0)
+def _fix(glop: _Glop, master: _Master, pairs: Iterable[tuple[int, int]]) -> None:
+    """Fix each ``(v, j)`` of ``pairs`` in ``glop``: schedule ``j`` at 1, ``v``'s others at 0."""
+    col_vol = np.asarray(master.col_vol, dtype=np.int64)
+    for v, j in pairs:
+        glop.schedules[j].SetLb(1.0)
+        for k in np.flatnonzero(col_vol == v).tolist():
+            if k != j:
+                glop.schedules[k].SetUb(0.0)
 
 
 def _pair_shares(master: _Master, lam: FloatArray) -> FloatArray:

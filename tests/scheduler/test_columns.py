@@ -215,11 +215,10 @@ def test_guided_search_fixes_what_a_cut_dive_settled(monkeypatch: pytest.MonkeyP
     checker.
     """
     p = _runs_of_three()
-    real_relax = relax
     cuts: list[Any] = []
 
     def cut_short(*args: Any, **kwargs: Any) -> Any:
-        relaxed = real_relax(*args, **kwargs)
+        relaxed = relax(*args, **kwargs)
         assert relaxed is not None
         cuts.append(relaxed.fractional.copy())
         return dataclasses.replace(relaxed, cut=cuts[-1])
