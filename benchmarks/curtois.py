@@ -185,6 +185,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("instance", type=Path)
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument(
+        "--work-limit",
+        type=float,
+        default=None,
+        help="counted work seconds (reproducible with --workers 1; see scheduler.clock)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=None)
@@ -192,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
 
     params = RosterParams(
         time_limit=args.time_limit,
+        work_limit=args.work_limit,
         seed=args.seed,
         workers=args.workers,
         max_travel_minutes=60.0,

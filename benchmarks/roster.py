@@ -41,6 +41,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--radius-km", type=float, default=25.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument(
+        "--work-limit",
+        type=float,
+        default=None,
+        help="counted work seconds (reproducible with --workers 1; see scheduler.clock)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--team-hours", type=float, default=None)
     args = parser.parse_args(argv)
@@ -53,7 +59,12 @@ def main(argv: list[str] | None = None) -> None:
         stations_per_institute=math.ceil(args.stations / institutes),
         radius_km=args.radius_km,
     )
-    params = RosterParams(time_limit=args.time_limit, seed=args.seed, workers=args.workers)
+    params = RosterParams(
+        time_limit=args.time_limit,
+        work_limit=args.work_limit,
+        seed=args.seed,
+        workers=args.workers,
+    )
     problem = synthetic_roster(
         org, args.stations, seed=args.seed, params=params, team_hours=args.team_hours
     )

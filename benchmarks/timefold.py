@@ -278,10 +278,13 @@ def write_assignment(path: Path, result: RosterResult) -> None:
             out.writerow([a.shift, a.volunteer])
 
 
-def timefold_params(time_limit: float, seed: int = 1, workers: int = 1) -> RosterParams:
+def timefold_params(
+    time_limit: float, seed: int = 1, workers: int = 1, work_limit: float | None = None
+) -> RosterParams:
     """The solver's parameters for these datasets: no travel, pace or change; fairness in shifts."""
     return RosterParams(
         time_limit=time_limit,
+        work_limit=work_limit,
         seed=seed,
         workers=workers,
         max_travel_minutes=60.0,
@@ -292,10 +295,10 @@ def timefold_params(time_limit: float, seed: int = 1, workers: int = 1) -> Roste
 
 
 def run(
-    path: Path, time_limit: float, seed: int, workers: int
+    path: Path, time_limit: float, seed: int, workers: int, work_limit: float | None = None
 ) -> tuple[dict[str, Any], RosterResult]:
     """Translate, solve, check and score one dataset: the JSON line and the result."""
-    params = timefold_params(time_limit, seed, workers)
+    params = timefold_params(time_limit, seed, workers, work_limit)
     t0 = time.perf_counter()
     problem = to_problem(path, params)
     translate_s = time.perf_counter() - t0
@@ -349,11 +352,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument(
+        "--work-limit",
+        type=float,
+        default=None,
+        help="counted work seconds (reproducible with --workers 1; see scheduler.clock)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    line, result = run(args.dataset, args.time_limit, args.seed, args.workers)
+    line, result = run(args.dataset, args.time_limit, args.seed, args.workers, args.work_limit)
     if args.out is not None:
         write_assignment(args.out, result)
     print(json.dumps(line))

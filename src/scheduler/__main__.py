@@ -27,13 +27,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--stations", type=int, default=5)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--time-limit", type=float, default=10.0)
+    demo.add_argument(
+        "--work-limit",
+        type=float,
+        default=None,
+        help="counted work seconds (reproducible with --workers 1; see scheduler.clock)",
+    )
     demo.add_argument("--workers", type=int, default=2)
     demo.add_argument("--team-hours", type=float, default=6.0)
     demo.add_argument("--out", type=Path, default=Path("build/roster.csv"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     org = generate_county(num_volunteers=args.volunteers, seed=args.seed)
-    params = RosterParams(time_limit=args.time_limit, seed=args.seed, workers=args.workers)
+    params = RosterParams(
+        time_limit=args.time_limit,
+        work_limit=args.work_limit,
+        seed=args.seed,
+        workers=args.workers,
+    )
     problem = synthetic_roster(
         org, args.stations, seed=args.seed, params=params, team_hours=args.team_hours
     )

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import heapq
 import logging
-import time
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from scheduler.arrays import SCALE, RosterArrays
+from scheduler.clock import current_clock
 from scheduler.columns import SETTLED, Branching, ColumnPool, _Glop, _price_all
 from scheduler.evaluate import objective as priced
 from scheduler.evaluate import penalties as itemized
@@ -43,6 +43,10 @@ _Decisions = tuple[tuple[_Group, int], ...]
 
 PLUNGE = 0.2
 """Shares within this of 0 or 1 are decided together in one branching."""
+
+NODE_SECONDS_PER_PAIR = 2e-7
+"""Work seconds (:mod:`scheduler.clock`) counted per node and eligible pair, beyond
+its LP solves and pricing (the node's branching and shares)."""
 
 PLUNGE_NODES = 20
 """Nodes a first plunge is expected to take (measured at 60 s: Curtois Instance8
@@ -102,7 +106,7 @@ class _NodeLP:
 def branch_and_price(
     arr: RosterArrays, pool: ColumnPool, *, until: float, incumbent: float | None = None
 ) -> Branched:
-    """Search the master's tree until ``until`` (a ``time.perf_counter()`` value).
+    """Search the master's tree until ``until`` (a reading of the solve's clock).
 
     Parameters
     ----------
@@ -163,13 +167,14 @@ class _Tree:
 
     def search(self, until: float) -> Branched:
         control = current()
+        clock = current_clock()
         # Best bound first, plunging: after a node branches, its preferred
         # child is searched at once and the other waits in the heap.
         heap: list[tuple[float, int, _Decisions]] = []
         plunge: tuple[float, _Decisions] | None = (-np.inf, ())
         nodes = 0
         while True:
-            if time.perf_counter() >= until or control.stop_requested():
+            if clock.past(until) or control.stop_requested():
                 return self._result(False, nodes)
             if plunge is None:
                 if not heap:
@@ -187,15 +192,15 @@ class _Tree:
             branching = self._branching(decisions)
             if branching is None:
                 continue
-            began = time.perf_counter()
+            began = clock.now()
+            clock.charge(NODE_SECONDS_PER_PAIR * self.arr.num_edges)
             node = self._node(branching, parent, until, rounds)
             nodes += 1
             if node is None:
                 continue
-            if nodes == 1 and (time.perf_counter() - began) * PLUNGE_NODES > until - began:
-                logger.debug(
-                    "branch and price: given up, its root took %.2f s", time.perf_counter() - began
-                )
+            if nodes == 1 and (clock.now() - began) * PLUNGE_NODES > until - began:
+                took = clock.now() - began
+                logger.debug("branch and price: given up, its root took %.2f s", took)
                 return Branched(None, None, False, nodes, searched=False)
             shares, bound = node.shares, node.bound
             if not self._may_improve(bound):
@@ -379,7 +384,7 @@ class _Tree:
                 artificial=float(np.sum(found.x[n_c + 2 * m.num_shifts :])) > 1e-9,
                 converged=False,
             )
-            if time.perf_counter() >= until:
+            if current_clock().past(until):
                 break
             pi, y = m.duals(found)
             added, lower = _price_all(

@@ -56,6 +56,12 @@ from ortools.sat.python import cp_model
 from scipy.optimize import linprog
 
 from scheduler.arrays import SCALE, RosterArrays, edge_preferences
+from scheduler.clock import (
+    GLOP_SECONDS_PER_COLUMN,
+    GLOP_SECONDS_PER_PIVOT_ROW,
+    HIGHS_SECONDS_PER_NONZERO,
+    current_clock,
+)
 from scheduler.day_pricing import DayPricing
 from scheduler.volunteer_rules import add_volunteer_rules
 from volunteers.bits import BoolArray
@@ -254,12 +260,14 @@ class _Pricing:
             for var, value in zip(self.x, on.tolist(), strict=True):
                 self.model.add_hint(var, value)
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = seconds
+        clock = current_clock()
+        clock.limit_cpsat(solver.parameters, seconds)
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
         solver.parameters.linearization_level = PRICING_LINEARIZATION
         found = _Schedules(self.x, self.edges)
         status = solver.solve(self.model, found)
+        clock.charge_cpsat(solver, self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return [], None
         return found.schedules, solver.best_objective_bound / PRICE_SCALE
@@ -410,6 +418,8 @@ class _Master:
         if n_min + n_max:
             kwargs = {"A_ub": a_ub, "b_ub": b_ub}
         res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs", **kwargs)
+        nonzeros = a_eq.nnz + (a_ub.nnz if n_min + n_max else 0)
+        current_clock().charge(HIGHS_SECONDS_PER_NONZERO * nonzeros)
         if res.status != 0:
             logger.debug("master LP: %s", res.message)
             return None
@@ -520,6 +530,8 @@ class _Glop:
         status = self.lp.Solve()
         self.seconds += time.perf_counter() - began
         self.solves += 1
+        pivots = GLOP_SECONDS_PER_PIVOT_ROW * self.lp.iterations() * self.lp.NumConstraints()
+        current_clock().charge(pivots + GLOP_SECONDS_PER_COLUMN * self.lp.NumVariables())
         if status != pywraplp.Solver.OPTIMAL:
             logger.debug("master LP: GLOP status %d", status)
             return None
@@ -549,7 +561,7 @@ def relax(
     incumbent: float | None = None,
     dive_until: float | None = None,
 ) -> Relaxation | None:
-    """Column generation until ``until`` (a ``time.perf_counter()`` value) or convergence.
+    """Column generation until ``until`` (a reading of the solve's clock) or convergence.
 
     Parameters
     ----------
@@ -569,7 +581,7 @@ def relax(
     dive_until
         When given and column generation converged short of proving
         ``incumbent``, a roster is then rounded from the master by diving
-        (:func:`_dive`) until this ``time.perf_counter()`` value.
+        (:func:`_dive`) until this reading of the solve's clock (:mod:`scheduler.clock`).
 
     Returns
     -------
@@ -597,8 +609,9 @@ def relax(
     iterations = 0
     converged = False
     control = current()
-    began = time.perf_counter()
-    while time.perf_counter() < until and not control.stop_requested():
+    clock = current_clock()
+    began = clock.now()
+    while not clock.past(until) and not control.stop_requested():
         solved = master.solve()
         if solved is None:
             break
@@ -645,7 +658,7 @@ def relax(
                     best_bound, center = bound, y
             # Smoothed prices that find nothing say nothing about the LP
             # (mispricing): price once more at the LP's own duals.
-            if added or center is None or y is y_lp or time.perf_counter() >= until:
+            if added or center is None or y is y_lp or clock.past(until):
                 break
             center = None
         value = float(res.fun) + constant
@@ -661,7 +674,7 @@ def relax(
             value - best_bound <= STOP_GAP * max(1.0, abs(value))
             or (incumbent is not None and np.ceil(best_bound * SCALE - 1e-4) >= incumbent * SCALE)
         )
-        if (added == 0 or close) and time.perf_counter() < until:
+        if (added == 0 or close) and not clock.past(until):
             converged = True
             break
     if res is None:
@@ -732,6 +745,7 @@ def _dive(
     rounds = 0
     cut: FloatArray | None = None
     control = current()
+    clock = current_clock()
     # The master's value when last priced to the end (no schedule pricing out,
     # or a round whose schedules left the value where it was): a fixing that
     # leaves the value there is not priced (measured on Curtois Instance12,
@@ -756,7 +770,7 @@ def _dive(
             priced_at = value  # the round's schedules did not move it
         elif rounds == 0 and priced_at is not None and value <= priced_at + TOLERANCE:
             pass  # the fixing did not move it
-        elif rounds < DIVE_ROUNDS and time.perf_counter() < until:
+        elif rounds < DIVE_ROUNDS and not clock.past(until):
             priced_at = None
             pi, y = master.duals(found)
             added, _ = _price_all(
@@ -766,7 +780,7 @@ def _dive(
             before = value
             if added > 0:
                 continue
-            if time.perf_counter() < until:
+            if not clock.past(until):
                 priced_at = value
         else:
             priced_at = None
@@ -780,7 +794,7 @@ def _dive(
         if not heaviest:
             return None  # free volunteers on artificial columns only
         settled = [(v, j) for v, (share, j) in heaviest.items() if share >= 1.0 - SETTLED]
-        if time.perf_counter() >= until:
+        if clock.past(until):
             if cut is None:
                 cut = _pair_shares(master, lam)
             # Out of time: every free volunteer to their heaviest schedule at
@@ -889,7 +903,8 @@ def _price_all(
     costs, the bounds are corrected for them, and schedules that break it are
     not added.
     """
-    began = time.perf_counter()
+    clock = current_clock()
+    began = clock.now()
     pricing, walks = pricers
     vptr = arr.vol_start()
     es = arr.edge_shift
@@ -898,11 +913,11 @@ def _price_all(
     added = 0
     total: float | None = 0.0
     for i, v in enumerate(vols.tolist()):
-        left = until - time.perf_counter()
+        left = clock.left(until)
         if left <= 0:
             return added, None
         too_long = longest is not None and i >= PROBE_VOLUNTEERS
-        if too_long and (time.perf_counter() - began) / i * len(vols) > (longest or 0.0):
+        if too_long and (clock.now() - began) / i * len(vols) > (longest or 0.0):
             return -1, None
         if v not in walks:
             walks[v] = _walk_of(arr, v, type_of_key)

@@ -27,11 +27,11 @@ from the same roster reached 8,115.
 from __future__ import annotations
 
 import logging
-import time
 
 import numpy as np
 
 from scheduler.arrays import RosterArrays
+from scheduler.clock import current_clock
 from scheduler.day_pricing import DayPricing
 from scheduler.sequential import SeatPrices
 from volunteers.bits import BoolArray
@@ -47,6 +47,12 @@ RELATED = 0.8
 """Share of the moves that take off volunteers who could fill one seat still empty
 (the others take off volunteers at random)."""
 
+RESPOND_SECONDS = 5e-5
+"""Work seconds (:mod:`scheduler.clock`) counted per best response, beyond its walk."""
+
+MOVE_SECONDS_PER_PAIR = 2e-9
+"""Work seconds counted per eligible pair and ruin-and-recreate move, beyond its walks."""
+
 
 def improve_roster(
     arr: RosterArrays, chosen: BoolArray, *, until: float, seed: int = 0, search: bool = False
@@ -60,7 +66,7 @@ def improve_roster(
     chosen
         A Boolean per eligible pair: a roster keeping every volunteer's rules.
     until
-        ``time.perf_counter()`` value by which to finish.
+        Reading of the solve's clock (:mod:`scheduler.clock`) by which to finish.
     seed
         Seed of the ruin-and-recreate moves.
     search
@@ -83,9 +89,10 @@ def improve_roster(
         return chosen
     state = _State(arr, chosen)
     control = current()
+    clock = current_clock()
     while state.stale[state.vols].any():
         for v in state.vols.tolist():
-            if time.perf_counter() >= until or control.stop_requested():
+            if clock.past(until) or control.stop_requested():
                 return state.chosen
             if state.stale[v]:
                 state.respond(v)
@@ -159,6 +166,7 @@ class _State:
         self.stale[v] = False
         if walk is None:
             return False
+        current_clock().charge(RESPOND_SECONDS)
         mine = np.arange(self.vptr[v], self.vptr[v + 1])
         sh = self.arr.edge_shift[mine]
         own = self.chosen[mine]
@@ -224,15 +232,17 @@ class _State:
         heat = float(pr.under[staffed].mean()) if staffed.any() else 1.0
         current_cost = self.cost()
         best, best_cost, first = self.chosen.copy(), current_cost, current_cost
-        began = time.perf_counter()
+        clock = current_clock()
+        began = clock.now()
         span = max(until - began, 1e-9)
         control = current()
         moves = taken = unplaced = 0
         while True:
-            now = time.perf_counter()
-            if now >= until or control.stop_requested():
+            now = clock.now()
+            if clock.past(until) or control.stop_requested():
                 break
             moves += 1
+            clock.charge(MOVE_SECONDS_PER_PAIR * arr.num_edges)
             ruin = self._pick(rng, vols, can)
             kept_chosen, kept_have = self.chosen.copy(), self.have.copy()
             for v in ruin.tolist():

@@ -50,6 +50,7 @@ import scipy.sparse as sp
 from ortools.sat.python import cp_model
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
+from scheduler.clock import current_clock
 from volunteers.geo import FloatArray, IntArray
 
 logger = logging.getLogger(__name__)
@@ -356,6 +357,8 @@ def solve_rens(form: LinearForm, seconds: float, decisions: IntArray) -> MipAnsw
     (``infeasible`` then says nothing of ``form``: it is ``False``).
     """
     began = time.perf_counter()
+    clock = current_clock()
+    reading = clock.now()
     n = len(form.cost)
     if seconds < MIN_SECONDS or n == 0 or not len(form.lower):
         return MipAnswer(None, None, None, False, False, 0.0)
@@ -367,7 +370,7 @@ def solve_rens(form: LinearForm, seconds: float, decisions: IntArray) -> MipAnsw
     settled[decisions] = np.abs(x[decisions] - np.rint(x[decisions])) <= RENS_INTEGRAL
     lower = np.where(settled, np.rint(x), form.var_lower)
     upper = np.where(settled, np.rint(x), form.var_upper)
-    left = seconds - (time.perf_counter() - began)
+    left = seconds - (clock.now() - reading)
     sub = solve_mip(replace(form, var_lower=lower, var_upper=upper), left)
     logger.debug(
         "RENS: %d of %d variables left by the LP, objective %s, in %.2f s",
@@ -425,12 +428,25 @@ def solve_mip(form: LinearForm, seconds: float, *, relax: bool = False) -> MipAn
 
 
 def _highs(form: LinearForm, seconds: float, *, integral: bool) -> OptimizeResult:
-    """HiGHS (``scipy.optimize.milp``) on ``form``, every variable integral or none."""
+    """HiGHS (``scipy.optimize.milp``) on ``form``, every variable integral or none.
+
+    On a clock counting work (:mod:`scheduler.clock`) HiGHS is limited by
+    branch-and-bound nodes, the wall-clock cap its time limit, and the solve is
+    counted by its nodes.
+    """
     rows = [LinearConstraint(form.matrix, form.lower, form.upper)] if len(form.lower) else []
-    return milp(
+    clock = current_clock()
+    nonzeros = int(form.matrix.nnz)
+    limit = max(MIN_SECONDS, clock.wall_left()) if clock.counting else seconds
+    nodes = clock.highs_nodes(seconds, nonzeros) if integral else None
+    res = milp(
         form.cost,
         constraints=rows,
         integrality=np.full(len(form.cost), 1 if integral else 0, dtype=np.int64),
         bounds=Bounds(form.var_lower, form.var_upper),
-        options={"time_limit": seconds, "disp": False},
+        options={"time_limit": limit, "disp": False}
+        if nodes is None
+        else {"time_limit": limit, "disp": False, "node_limit": nodes},
     )
+    clock.charge_highs(int(getattr(res, "mip_node_count", 0) or 0), nonzeros)
+    return res

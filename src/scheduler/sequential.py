@@ -26,7 +26,6 @@ A volunteer whose rules cannot be kept, time running out, or a stop requested
 from __future__ import annotations
 
 import logging
-import time
 from collections import deque
 from typing import NamedTuple
 
@@ -34,6 +33,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.arrays import SCALE, RosterArrays, edge_preferences
+from scheduler.clock import current_clock
 from scheduler.construct import wishes
 from scheduler.day_pricing import DayPricing
 from scheduler.volunteer_rules import add_volunteer_rules
@@ -61,7 +61,7 @@ def sequential_roster(
     arr
         The problem's arrays.
     until
-        ``time.perf_counter()`` value by which to finish.
+        Reading of the solve's clock (:mod:`scheduler.clock`) by which to finish.
     seed
         CP-SAT's random seed.
     workers
@@ -88,10 +88,11 @@ def sequential_roster(
     order = order[np.argsort(sizes[order], kind="stable")]
     queue = deque(order.tolist())
     control = current()
+    clock = current_clock()
     retried: set[int] = set()
     while queue:
         v = queue.popleft()
-        left = until - time.perf_counter()
+        left = clock.left(until)
         if left <= 0 or control.stop_requested():
             logger.debug("sequential construction: stopped, %d volunteers left", len(queue))
             return None
@@ -122,10 +123,9 @@ def sequential_roster(
         cost = np.rint((seat + personal[mine]) * SCALE).astype(np.int64)
         model.minimize(cp_model.LinearExpr.weighted_sum(list(x.values()), cost.tolist()))
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(
-            MIN_SECONDS_PER_VOLUNTEER, left / (len(queue) + 1)
-        )
+        share = max(MIN_SECONDS_PER_VOLUNTEER, left / (len(queue) + 1))
         solver.parameters.num_workers = workers if v in retried else 1
+        clock.limit_cpsat(solver.parameters, share, solver.parameters.num_workers)
         solver.parameters.random_seed = seed
         # Measured on Curtois Instance20 (182 days, 115-117 shifts each, 0.3 s
         # per volunteer): one worker at the full linearization gives the best
@@ -135,6 +135,7 @@ def sequential_roster(
         # which find a first schedule far sooner (with two, all 50 did).
         solver.parameters.linearization_level = 2
         status = solver.solve(model)
+        clock.charge_cpsat(solver, model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             logger.debug(
                 "sequential construction: volunteer %s: %s", vol.id, solver.status_name(status)

@@ -72,6 +72,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.arrays import PREFERENCE_RULES, SCALE, RosterArrays, edge_preferences
 from scheduler.branching import branch_and_price
+from scheduler.clock import Clock, clocked, current_clock
 from scheduler.columns import SETTLED, ColumnPool, relax
 from scheduler.construct import greedy_roster
 from scheduler.evaluate import Term as _Term
@@ -120,34 +121,49 @@ def build_roster(problem: RosterProblem) -> RosterResult:
         Status, objective and bound, the roster, coverage, loads, named
         penalties and unfilled seats with reasons.
     """
-    t0 = time.perf_counter()
+    params = problem.params
+    clock = Clock(time_limit=params.time_limit, work_limit=params.work_limit)
+    with clocked(clock):
+        result = _build_roster(problem, clock)
+    logger.debug(
+        "%.2f work seconds counted in %.2f s", clock.work, time.perf_counter() - clock.began
+    )
+    return result
+
+
+def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
+    """:func:`build_roster` on ``clock`` (its deadlines and timings are the clock's)."""
+    t0 = clock.began
     arr = RosterArrays.build(problem)
-    t1 = time.perf_counter()
+    clock.charge(ARRAYS_SECONDS_PER_PAIR * arr.num_edges)
+    t1 = clock.now()
     pin_errors = _pin_errors(arr)
     if pin_errors:
         return _empty(arr, RosterStatus.INFEASIBLE, pin_errors, t0)
     params = problem.params
-    deadline = t0 + params.time_limit
+    limit = clock.limit
+    deadline = clock.deadline
     timings: dict[str, float] = {"arrays": t1 - t0}
-    t2 = time.perf_counter()
+    t2 = clock.now()
     built = greedy_roster(arr)
+    clock.charge(GREEDY_SECONDS_PER_PAIR * arr.num_edges)
     complete = _keeps_every_rule(arr, built)
     if not complete:
         # Minimum rules the greedy construction cannot keep: volunteer by volunteer.
-        until = min(deadline, t2 + SEQUENTIAL_SHARE * params.time_limit)
+        until = min(deadline, t2 + SEQUENTIAL_SHARE * limit)
         kept = sequential_roster(arr, until=until, seed=params.seed, workers=params.workers)
         if kept is not None:
-            logger.debug("sequential construction in %.2f s", time.perf_counter() - t2)
+            logger.debug("sequential construction in %.2f s", clock.now() - t2)
             # Large models get no column generation, and CP-SAT alone improves
             # them slowly: the improvement searches on by ruin and recreate.
             search = arr.num_edges > COLUMNS_MAX_PAIRS
             share = SEARCH_SHARE if search else IMPROVE_SHARE
-            until = min(deadline, time.perf_counter() + share * params.time_limit)
+            until = min(deadline, clock.now() + share * limit)
             better = improve_roster(arr, kept, until=until, seed=params.seed, search=search)
             if _meets_minimums(arr, better) or not _meets_minimums(arr, kept):
                 kept = better
             built, complete = kept, _meets_minimums(arr, kept)
-    t3 = time.perf_counter()
+    t3 = clock.now()
     timings["construct"] = t3 - t2
 
     def constructive(reason: str) -> RosterResult:
@@ -159,7 +175,8 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     if complete and arr.num_edges * BUILD_SECONDS_PER_PAIR > MODEL_SHARE * (deadline - t3):
         return constructive(f"{arr.num_edges} pairs are too many to model in the time left")
     model, x, terms, constant = _build_model(arr)
-    t4 = time.perf_counter()
+    clock.charge(MODEL_SECONDS_PER_PAIR * arr.num_edges)
+    t4 = clock.now()
     if complete and deadline - t4 < AFTER_BUILD * (t4 - t3):
         # CP-SAT takes about as long again to load the model, twice (the
         # completion of the start, the search): it would only return the start
@@ -168,7 +185,7 @@ def build_roster(problem: RosterProblem) -> RosterResult:
         timings["build"] = t4 - t3
         return constructive(f"no time left to search the model built in {t4 - t3:.1f} s")
     start = _warm_start(model, x, built, arr)
-    t5 = time.perf_counter()
+    t5 = clock.now()
     timings.update({"build": t4 - t3, "warm_start": t5 - t4})
     lower: float | None = None
     # Solvers of models with pairs fixed (the completed construction, the
@@ -178,8 +195,8 @@ def build_roster(problem: RosterProblem) -> RosterResult:
     if arr.num_edges <= COLUMNS_MAX_PAIRS:
         # A quick look first: easy models are proven at once (Timefold SMALL
         # in 0.2 s, where column generation alone takes 4 s).
-        solver, status = _solve(model, arr, min(deadline - t5, QUICK_SHARE * params.time_limit))
-        t6 = time.perf_counter()
+        solver, status = _solve(model, arr, min(deadline - t5, QUICK_SHARE * limit))
+        t6 = clock.now()
         timings["quick"] = t6 - t5
         seed_roster = built if start is not None else None
         best = start
@@ -190,8 +207,8 @@ def build_roster(problem: RosterProblem) -> RosterResult:
         settled = status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
         relaxed = None
         if not settled and not (_partitioning(arr) or _without_minimums(arr)):
-            until = min(deadline, t6 + COLUMN_SHARE * params.time_limit)
-            dive_until = min(deadline, t6 + (COLUMN_SHARE + DIVE_SHARE) * params.time_limit)
+            until = min(deadline, t6 + COLUMN_SHARE * limit)
+            dive_until = min(deadline, t6 + (COLUMN_SHARE + DIVE_SHARE) * limit)
             known = None if best is None else (best.objective_value + constant) / SCALE
             relaxed = relax(
                 arr,
@@ -201,47 +218,47 @@ def build_roster(problem: RosterProblem) -> RosterResult:
                 incumbent=known,
                 dive_until=dive_until,
             )
-            timings["columns"] = time.perf_counter() - t6
+            timings["columns"] = clock.now() - t6
             if relaxed is not None and relaxed.dived is not None:
                 dived = _dived(model, x, arr, relaxed.dived, deadline, best, constant)
                 if dived is not None:
                     fixed.append(dived)
                     best = dived
-                timings["dive"] = time.perf_counter() - t6 - timings["columns"]
+                timings["dive"] = clock.now() - t6 - timings["columns"]
             if relaxed is not None and relaxed.cut is not None:
                 # A dive cut short by its time leaves a master with the
                 # volunteers it fixed settled, at a value near the converged
                 # one: a search with what it settles fixed, before the tree,
                 # whose incumbent it then is (Curtois Instance12: the optimum,
                 # 4,040, in 1-3 s; the tree then proves it at its root).
-                t_cut = time.perf_counter()
-                seconds = min(deadline - t_cut, GUIDED_AFTER_TREE_SHARE * params.time_limit)
+                t_cut = clock.now()
+                seconds = min(deadline - t_cut, GUIDED_AFTER_TREE_SHARE * limit)
                 guided = _guided(model, x, relaxed.cut, arr, seconds, best)
                 if guided is not None:
                     fixed.append(guided)
                     best = guided
-                timings["guided_cut"] = time.perf_counter() - t_cut
+                timings["guided_cut"] = clock.now() - t_cut
             if relaxed is not None and relaxed.pool is not None and relaxed.dived is not None:
-                t_tree = time.perf_counter()
+                t_tree = clock.now()
                 until = min(
-                    deadline - AFTER_TREE_SHARE * params.time_limit,
-                    t_tree + BRANCH_SHARE * params.time_limit,
+                    deadline - AFTER_TREE_SHARE * limit,
+                    t_tree + BRANCH_SHARE * limit,
                 )
                 best, lower, settled, searched = _branched(
                     model, x, arr, relaxed.pool, until, best, constant, fixed
                 )
                 if searched:
-                    timings["branch"] = time.perf_counter() - t_tree
+                    timings["branch"] = clock.now() - t_tree
                 if settled:
                     solver, status = best, cp_model.FEASIBLE  # proven optimal by the tree
-        t7 = time.perf_counter()
+        t7 = clock.now()
         if not settled and relaxed is None:
             # Column generation gave up (with every head count fixed its duals
             # say nothing; without walks its pricing is slow): the model's own
             # linear relaxation, in a MIP solver.
             until = t7 + MIP_SHARE * (deadline - t7)
             best, lower, settled = _mip_first(model, x, terms, arr, constant, until, best, fixed)
-            timings["mip"] = time.perf_counter() - t7
+            timings["mip"] = clock.now() - t7
             if best is not None:
                 solver, status = best, cp_model.FEASIBLE
         elif relaxed is not None and not settled:
@@ -257,16 +274,16 @@ def build_roster(problem: RosterProblem) -> RosterResult:
             # without; Instance18 4,798 and 4,564; but without it Instance10,
             # which it finishes in 1.7 s, was left at 4,632 against 4,631).
             share = GUIDED_AFTER_TREE_SHARE if "branch" in timings else GUIDED_SHARE
-            seconds = share * params.time_limit
+            seconds = share * limit
             guided = _guided(model, x, relaxed.fractional, arr, min(deadline - t7, seconds), best)
             if guided is not None:
                 fixed.append(guided)
                 best = guided
-            timings["guided"] = time.perf_counter() - t7
+            timings["guided"] = clock.now() - t7
         if not settled:
-            t8 = time.perf_counter()
+            t8 = clock.now()
             main, main_status = _solve(model, arr, max(0.01, deadline - t8))
-            timings["solve"] = time.perf_counter() - t8
+            timings["solve"] = clock.now() - t8
             if main_status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
                 solver, status = main, main_status
             elif best is not None:
@@ -276,13 +293,13 @@ def build_roster(problem: RosterProblem) -> RosterResult:
         if _without_minimums(arr):
             until = t5 + MIP_SHARE * (deadline - t5)
             best, lower, settled = _mip_first(model, x, terms, arr, constant, until, best, fixed)
-            timings["mip"] = time.perf_counter() - t5
+            timings["mip"] = clock.now() - t5
         if settled:
             solver, status = best, cp_model.FEASIBLE
         else:
-            t6 = time.perf_counter()
+            t6 = clock.now()
             solver, status = _solve(model, arr, max(0.01, deadline - t6))
-            timings["solve"] = time.perf_counter() - t6
+            timings["solve"] = clock.now() - t6
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and best is not None:
             solver, status = best, cp_model.FEASIBLE  # the best start, completed
     if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
@@ -323,6 +340,13 @@ SEARCH_SHARE = 0.5
 for column generation: best responses, then ruin and recreate until this share is spent
 (:mod:`scheduler.improve`)."""
 
+ARRAYS_SECONDS_PER_PAIR = 4e-6
+GREEDY_SECONDS_PER_PAIR = 1.5e-5
+MODEL_SECONDS_PER_PAIR = 4e-5
+"""Work seconds (:mod:`scheduler.clock`) counted per eligible pair for the arrays, the
+greedy construction and the CP-SAT model (measured on Curtois Instances 5-22: 3-8,
+5-27 and 33-80 us)."""
+
 BUILD_SECONDS_PER_PAIR = 2e-5
 """Measured model-building time per eligible pair (15-18 us at 327,000 and 1.5 million pairs)."""
 
@@ -358,13 +382,15 @@ def _warm_start(
     for var, value in zip(x, chosen.tolist(), strict=True):
         fixed.add(fixed.get_bool_var_from_proto_index(var.index) == int(value))
     solver = cp_model.CpSolver()
-    limit = arr.problem.params.time_limit
-    solver.parameters.max_time_in_seconds = min(
-        max(WARM_START_SECONDS, WARM_START_SHARE * limit), limit
+    clock = current_clock()
+    limit = min(clock.limit, arr.problem.params.time_limit)
+    clock.limit_cpsat(
+        solver.parameters, min(max(WARM_START_SECONDS, WARM_START_SHARE * limit), limit)
     )
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = arr.problem.params.seed
     status = solver.solve(fixed)
+    clock.charge_cpsat(solver, fixed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         logger.debug("constructive roster not completed: %s", solver.status_name(status))
         return None
@@ -448,7 +474,7 @@ HIGHS_OVERRUN = 0.1
 
 def _left(until: float) -> float:
     """The time HiGHS is given to finish by ``until``."""
-    return (1.0 - HIGHS_OVERRUN) * max(0.0, until - time.perf_counter())
+    return (1.0 - HIGHS_OVERRUN) * max(0.0, current_clock().left(until))
 
 
 def _mip_phase(
@@ -466,12 +492,14 @@ def _mip_phase(
     the bound in weight units (``None`` when none was proven); ``(None, None)``
     when the model does not translate, or its translation would take too long.
     """
+    clock = current_clock()
     translating = TRANSLATE_SECONDS_PER_CONSTRAINT * len(model.proto.constraints)
-    if translating > TRANSLATE_SHARE * (until - time.perf_counter()):
+    if translating > TRANSLATE_SHARE * clock.left(until):
         logger.debug("no MIP: its translation alone would take %.1f s", translating)
         return None, None
     try:
         form = linear_form(model)
+        clock.charge(translating)
     except UnsupportedError as err:
         logger.debug("no MIP: %s", err)
         return None, None
@@ -513,7 +541,7 @@ def _mip_phase(
                 answer = near
             elif answer.infeasible:
                 answer = None
-    if answer is None and time.perf_counter() < until:
+    if answer is None and not clock.past(until):
         answer = solve_mip(form, _left(until))
         if answer.bound is not None:
             lower = answer.bound if lower is None else max(lower, answer.bound)
@@ -612,7 +640,8 @@ def _dived(
     ``model`` is then hinted with it, and the solver completing it returned;
     otherwise ``None``.
     """
-    until = min(deadline, time.perf_counter() + DIVE_IMPROVE_SHARE * arr.problem.params.time_limit)
+    clock = current_clock()
+    until = min(deadline, clock.now() + DIVE_IMPROVE_SHARE * clock.limit)
     better = improve_roster(arr, dived, until=until, seed=arr.problem.params.seed)
     if not _meets_minimums(arr, better):
         better = dived
@@ -686,7 +715,8 @@ def _solve(
     """Run CP-SAT on ``model`` for at most ``seconds`` with the problem's parameters."""
     params = arr.problem.params
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    clock = current_clock()
+    clock.limit_cpsat(solver.parameters, max(0.01, seconds), params.workers)
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     # Measured: on large rosters CP-SAT's presolve takes most of the time limit
@@ -698,6 +728,7 @@ def _solve(
     control = current()
     with control.watching(solver):
         status = solver.solve(model, control.solution_callback())
+    clock.charge_cpsat(solver, model)
     return solver, status
 
 
