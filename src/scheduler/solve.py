@@ -57,6 +57,10 @@ models whose head counts are all fixed (a set partitioning, whose duals say noth
 and models where column generation gives up go to a MIP solver instead
 (:mod:`scheduler.mip`, up to :data:`MIP_SHARE` of the time left), whose roster and
 bound hint and bound the main search; larger models without minimum rules too.
+
+Every share above is of the solve's clock (:mod:`scheduler.clock`): the wall clock and
+``params.time_limit``, or, with ``params.work_limit``, counted work, whose phases stop
+at the same points in every run (the same seed and one worker give the same roster).
 """
 
 from __future__ import annotations
@@ -340,12 +344,13 @@ SEARCH_SHARE = 0.5
 for column generation: best responses, then ruin and recreate until this share is spent
 (:mod:`scheduler.improve`)."""
 
-ARRAYS_SECONDS_PER_PAIR = 4e-6
-GREEDY_SECONDS_PER_PAIR = 1.5e-5
+ARRAYS_SECONDS_PER_PAIR = 2e-6
+GREEDY_SECONDS_PER_PAIR = 6e-6
 MODEL_SECONDS_PER_PAIR = 4e-5
 """Work seconds (:mod:`scheduler.clock`) counted per eligible pair for the arrays, the
 greedy construction and the CP-SAT model (measured on Curtois Instances 5-22: 3-8,
-5-27 and 33-80 us)."""
+5-27 and 33-80 us; the synthetic county week, 1.46 million pairs: 1.4 and 3 us for
+the first two)."""
 
 BUILD_SECONDS_PER_PAIR = 2e-5
 """Measured model-building time per eligible pair (15-18 us at 327,000 and 1.5 million pairs)."""

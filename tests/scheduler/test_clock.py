@@ -111,3 +111,14 @@ def test_same_seed_same_work_limit_same_roster() -> None:
     assert "columns" in runs[0].timings
     assert "branch" in runs[0].timings
     assert np.isclose(sum(runs[0].timings.values()), sum(runs[1].timings.values()))
+
+
+def test_the_time_limit_caps_a_large_work_limit() -> None:
+    """A work budget far beyond the time limit still returns a checked roster near the limit."""
+    params = curtois5(1_000.0).model_copy(update={"time_limit": 2.0})
+    problem = to_problem(DATA / "Instance5.txt", params)
+    result = build_roster(problem)
+    report = check(problem, result)
+    assert report.ok, report.violations
+    assert result.objective is not None
+    assert result.runtime < 10.0  # 2 s, with room for a loaded machine
