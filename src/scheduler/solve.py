@@ -179,7 +179,7 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
     if complete and arr.num_edges * BUILD_SECONDS_PER_PAIR > MODEL_SHARE * (deadline - t3):
         return constructive(f"{arr.num_edges} pairs are too many to model in the time left")
     model, x, terms, constant = _build_model(arr)
-    clock.charge(MODEL_SECONDS_PER_PAIR * arr.num_edges)
+    clock.charge(BUILD_SECONDS_PER_PAIR * arr.num_edges)
     t4 = clock.now()
     if complete and deadline - t4 < AFTER_BUILD * (t4 - t3):
         # CP-SAT takes about as long again to load the model, twice (the
@@ -346,14 +346,15 @@ for column generation: best responses, then ruin and recreate until this share i
 
 ARRAYS_SECONDS_PER_PAIR = 2e-6
 GREEDY_SECONDS_PER_PAIR = 6e-6
-MODEL_SECONDS_PER_PAIR = 4e-5
-"""Work seconds (:mod:`scheduler.clock`) counted per eligible pair for the arrays, the
-greedy construction and the CP-SAT model (measured on Curtois Instances 5-22: 3-8,
-5-27 and 33-80 us; the synthetic county week, 1.46 million pairs: 1.4 and 3 us for
-the first two)."""
+"""Work seconds (:mod:`scheduler.clock`) counted per eligible pair for the arrays and
+the greedy construction (measured on Curtois Instances 5-22: 3-8 and 5-27 us; the
+synthetic county week, 1.46 million pairs: 1.4 and 3 us)."""
 
-BUILD_SECONDS_PER_PAIR = 2e-5
-"""Measured model-building time per eligible pair (15-18 us at 327,000 and 1.5 million pairs)."""
+BUILD_SECONDS_PER_PAIR = 4e-5
+"""Model-building time per eligible pair, estimated before building and counted after
+(:mod:`scheduler.clock`). Measured: synthetic county weeks 25-33 us (68,000, 531,000
+and 1.46 million pairs), Curtois Instances 5-22 33-80 us. At 20 us, the estimate let
+a 531,000-pair week spend 20 s of its 30 s building a model it had no time to search."""
 
 AFTER_BUILD = 2.0
 """A complete constructive roster is the answer when less than this many times the
