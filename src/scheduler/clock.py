@@ -9,17 +9,19 @@ With ``RosterParams.work_limit`` set, the clock counts work instead, in *work
 seconds* (about one second of this project's 2-core reference machine each):
 
 - a CP-SAT solve its deterministic time (and it is limited by deterministic time);
-- a GLOP solve of the master LP its simplex iterations, times the LP's rows;
+- a GLOP solve of the master LP its simplex iterations times the LP's rows, and
+  its columns;
 - a walk over the days (:mod:`scheduler.day_pricing`) its dynamic program's states;
 - a HiGHS solve its branch-and-bound nodes (and it is limited by nodes), with
   the LP's nonzeros;
-- the model's building and translation, by their sizes.
+- the arrays, the constructions, the model and its translation, by their sizes.
 
 Every phase then stops at the same point of its work in every run, and with one
-CP-SAT worker and a fixed seed the roster is the same, on any machine, as the
-deterministic limits of CP-SAT (``max_deterministic_time``) and Timefold (step
-counts) give. The time limit stays a wall-clock cap: a run it stops is not
-reproducible, so give it room (a work second is a rough estimate, not a promise).
+CP-SAT worker and a fixed seed the roster is the same run after run, however loaded
+the machine, as with CP-SAT's own deterministic limit (``max_deterministic_time``) or
+a step limit of a local search. The time limit stays a wall-clock cap: a run it
+stops is not reproducible, so give it room (a work second is a rough estimate of a
+second, measured on this project's benchmarks, not a promise).
 
 The clock is installed for the duration of a solve with :func:`clocked` and read
 with :func:`current_clock` (a context variable, like :mod:`volunteers.control`);
@@ -38,7 +40,7 @@ from typing import Any
 CPSAT_SECONDS_PER_DETERMINISTIC = 2.5
 """Work seconds per unit of CP-SAT's deterministic time and worker (measured, 4 s
 on the models of Curtois Instances 5-20 and Timefold LARGE: 2.2-3.6 wall seconds
-per unit with one worker; two workers count about twice the units)."""
+per unit with one worker; two workers count about twice the units in that time)."""
 
 CPSAT_SECONDS_PER_CONSTRAINT = 1e-5
 """Work seconds per constraint of a model CP-SAT loads, which its deterministic time
@@ -123,12 +125,17 @@ class Clock:
         """Count ``seconds`` of work."""
         self.work += seconds
 
-    def limit_cpsat(self, parameters: Any, seconds: float, workers: int = 1) -> None:
-        """Limit a CP-SAT solve with ``workers`` workers (its ``parameters``) to ``seconds``."""
+    def limit_cpsat(self, parameters: Any, seconds: float) -> None:
+        """Limit a CP-SAT solve (its ``parameters``) to ``seconds`` on this clock.
+
+        CP-SAT's deterministic limit holds for each worker, and its response
+        counts every worker's (measured on Curtois Instances 8 and 18, a limit
+        of 1.0: 1.0 with one worker, 1.8-1.9 with two, in about the same wall
+        time): :meth:`charge_cpsat` divides by the workers.
+        """
         seconds = max(0.0, seconds)
         if self.counting:
-            units = seconds * max(1, workers) / CPSAT_SECONDS_PER_DETERMINISTIC
-            parameters.max_deterministic_time = units
+            parameters.max_deterministic_time = seconds / CPSAT_SECONDS_PER_DETERMINISTIC
             parameters.max_time_in_seconds = max(0.0, self.wall_left())
         else:
             parameters.max_time_in_seconds = seconds
