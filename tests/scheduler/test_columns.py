@@ -211,8 +211,8 @@ def test_guided_search_fixes_what_a_cut_dive_settled(monkeypatch: pytest.MonkeyP
 
     The relaxation is the real one with ``cut`` set (a copy of its shares, so
     that it can be told apart); the first guided search receives that array,
-    the one after the tree the converged shares, and the roster passes the
-    checker.
+    the one after the tree the converged shares (where the best roster agrees
+    with them), and the roster passes the checker.
     """
     p = _runs_of_three()
     cuts: list[Any] = []
@@ -252,6 +252,19 @@ def test_guided_search_fixes_what_a_cut_dive_settled(monkeypatch: pytest.MonkeyP
     assert received[1] is not cuts[0]
     report = check(p, result)
     assert report.ok, report.violations
+
+
+def test_agreeing_frees_the_pairs_the_best_roster_disagrees_on() -> None:
+    """RINS: settled shares the incumbent keeps stay; those it breaks become free (a half)."""
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{i}") for i in range(4)]
+    for var, value in zip(x, [1, 1, 0, 0], strict=True):
+        model.add(var == value)
+    solver = cp_model.CpSolver()
+    assert solver.solve(model) == cp_model.OPTIMAL
+    shares = np.asarray([1.0, 0.0, 0.0, 0.4])
+    agreeing = solve_module._agreeing(shares, solver, x)
+    assert agreeing.tolist() == [1.0, 0.5, 0.0, 0.5]
 
 
 def _runs_of_three() -> RosterProblem:
