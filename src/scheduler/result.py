@@ -93,7 +93,9 @@ class RosterResult(BaseModel):
     """A roster and how good it is.
 
     ``objective`` and ``bound`` are in weight units (the sum of ``penalties``);
-    lower is better.
+    lower is better. ``runtime`` is wall-clock seconds; ``timings`` are seconds per
+    phase on the solve's clock: work seconds under ``params.work_limit`` (see
+    :mod:`scheduler.clock`), wall-clock seconds otherwise.
     """
 
     model_config = ConfigDict(frozen=True)
