@@ -262,7 +262,6 @@ class _Pricing:
         solver = cp_model.CpSolver()
         clock = current_clock()
         clock.limit_cpsat(solver.parameters, seconds)
-        solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
         solver.parameters.linearization_level = PRICING_LINEARIZATION
         found = _Schedules(self.x, self.edges)

@@ -124,8 +124,7 @@ def sequential_roster(
         model.minimize(cp_model.LinearExpr.weighted_sum(list(x.values()), cost.tolist()))
         solver = cp_model.CpSolver()
         share = max(MIN_SECONDS_PER_VOLUNTEER, left / (len(queue) + 1))
-        solver.parameters.num_workers = workers if v in retried else 1
-        clock.limit_cpsat(solver.parameters, share)
+        clock.limit_cpsat(solver.parameters, share, workers if v in retried else 1)
         solver.parameters.random_seed = seed
         # Measured on Curtois Instance20 (182 days, 115-117 shifts each, 0.3 s
         # per volunteer): one worker at the full linearization gives the best

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from ortools.sat.python import cp_model
 
 from benchmarks.curtois import to_problem
@@ -56,7 +57,6 @@ def test_cpsat_is_limited_and_counted_by_deterministic_time() -> None:
     clock = Clock(time_limit=30.0, work_limit=1.0)
     solver = cp_model.CpSolver()
     clock.limit_cpsat(solver.parameters, 0.05)
-    solver.parameters.num_workers = 1
     assert solver.parameters.max_deterministic_time > 0
     assert solver.parameters.max_time_in_seconds <= 30.0
     solver.solve(model)
@@ -64,10 +64,16 @@ def test_cpsat_is_limited_and_counted_by_deterministic_time() -> None:
     units = solver.response_proto.deterministic_time
     assert units > 0
     assert clock.work > CPSAT_SECONDS_PER_DETERMINISTIC * units  # and the loading
+    solver = cp_model.CpSolver()
+    clock.limit_cpsat(solver.parameters, 0.05, workers=2)
+    assert solver.parameters.num_workers == 2
+    assert solver.parameters.interleave_search
     wall = Clock(time_limit=30.0)
     solver = cp_model.CpSolver()
-    wall.limit_cpsat(solver.parameters, 0.05)
+    wall.limit_cpsat(solver.parameters, 0.05, workers=2)
     assert solver.parameters.max_time_in_seconds == 0.05
+    assert solver.parameters.num_workers == 2
+    assert not solver.parameters.interleave_search
 
 
 def test_clocked_installs_a_clock_for_the_block_only() -> None:
@@ -80,24 +86,26 @@ def test_clocked_installs_a_clock_for_the_block_only() -> None:
     assert current_clock() is outside
 
 
-def curtois5(work_limit: float | None) -> RosterParams:
+def curtois5(work_limit: float | None, workers: int = 1) -> RosterParams:
     return RosterParams(
         time_limit=120.0,
         work_limit=work_limit,
         seed=3,
-        workers=1,
+        workers=workers,
         max_travel_minutes=60.0,
         weights=RosterWeights(travel=0.0, pace=0.0, change=0.0),
     )
 
 
-def test_same_seed_same_work_limit_same_roster() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_same_seed_same_work_limit_same_roster(workers: int) -> None:
     """Curtois Instance5 on a budget that cuts its phases short, twice: the same roster.
 
     Two work seconds leave column generation to converge but cut the tree short
-    (its proof takes several), so the search phases stop on their budgets.
+    (its proof takes several), so the search phases stop on their budgets. Two
+    CP-SAT workers interleave their search, which keeps it deterministic.
     """
-    problem = to_problem(DATA / "Instance5.txt", curtois5(2.0))
+    problem = to_problem(DATA / "Instance5.txt", curtois5(2.0, workers))
     runs = [build_roster(problem) for _ in range(2)]
     for result in runs:
         report = check(problem, result)
