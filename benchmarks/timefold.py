@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> None:
         "--work-limit",
         type=float,
         default=None,
-        help="counted work seconds (reproducible with --workers 1; see scheduler.clock)",
+        help="counted work seconds: the same seed gives the same roster (see scheduler.clock)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)

@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--work-limit",
         type=float,
         default=None,
-        help="counted work seconds (reproducible with --workers 1; see scheduler.clock)",
+        help="counted work seconds: the same seed gives the same roster (see scheduler.clock)",
     )
     demo.add_argument("--workers", type=int, default=2)
     demo.add_argument("--team-hours", type=float, default=6.0)

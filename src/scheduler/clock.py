@@ -16,10 +16,11 @@ seconds* (about one second of this project's 2-core reference machine each):
   the LP's nonzeros;
 - the arrays, the constructions, the model and its translation, by their sizes.
 
-Every phase then stops at the same point of its work in every run, and with one
-CP-SAT worker and a fixed seed the roster is the same run after run, however loaded
-the machine, as with CP-SAT's own deterministic limit (``max_deterministic_time``) or
-a step limit of a local search. The time limit stays a wall-clock cap: a run it
+Every phase then stops at the same point of its work in every run, several CP-SAT
+workers interleave their search (deterministic in CP-SAT whatever their number), and
+with a fixed seed the roster is the same run after run, however loaded the machine,
+as with CP-SAT's own deterministic limit (``max_deterministic_time``) or a step limit
+of a local search. The time limit stays a wall-clock cap: a run it
 stops is not reproducible, so give it room (a work second is a rough estimate of a
 second, measured on this project's benchmarks, not a promise).
 

@@ -271,14 +271,15 @@ class RosterParams(BaseModel):
         Wall-clock seconds; the best roster found by then is returned.
     work_limit
         When given, the solver's phases stop on counted work rather than on the
-        clock (see :mod:`scheduler.clock`): with ``workers=1`` the same seed then
-        gives the same roster, run after run. About one second of a 2-core
-        machine per unit; ``time_limit`` still caps the wall time (a run it
-        stops is not reproducible).
+        clock (see :mod:`scheduler.clock`): the same seed then gives the same
+        roster, run after run (several CP-SAT workers interleave their search
+        to keep it so). About one second of a 2-core machine per unit;
+        ``time_limit`` still caps the wall time (a run it stops is not
+        reproducible).
     seed
         Random seed of every randomized phase.
     workers
-        CP-SAT's search workers (1 for reproducible runs).
+        CP-SAT's search workers.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -60,7 +60,7 @@ bound hint and bound the main search; larger models without minimum rules too.
 
 Every share above is of the solve's clock (:mod:`scheduler.clock`): the wall clock and
 ``params.time_limit``, or, with ``params.work_limit``, counted work, whose phases stop
-at the same points in every run (the same seed and one worker give the same roster).
+at the same points in every run (the same seed gives the same roster).
 """
 
 from __future__ import annotations
