@@ -158,13 +158,17 @@ class Clock:
         """The node limit of a HiGHS solve given ``seconds`` (``None``: no limit)."""
         if not self.counting:
             return None
-        per_node = HIGHS_SECONDS_PER_NODE * max(1.0, nonzeros / HIGHS_NODE_NONZEROS)
-        return max(1, int(seconds / per_node))
+        return max(1, int(seconds / _highs_node_seconds(nonzeros)))
 
     def charge_highs(self, nodes: int, nonzeros: int) -> None:
         """Count a HiGHS solve: its root LP and ``nodes`` branch-and-bound nodes."""
-        per_node = HIGHS_SECONDS_PER_NODE * max(1.0, nonzeros / HIGHS_NODE_NONZEROS)
+        per_node = _highs_node_seconds(nonzeros)
         self.charge(HIGHS_SECONDS_PER_NONZERO * nonzeros + per_node * nodes)
+
+
+def _highs_node_seconds(nonzeros: int) -> float:
+    """Work seconds of a HiGHS branch-and-bound node on an LP of ``nonzeros``."""
+    return HIGHS_SECONDS_PER_NODE * max(1.0, nonzeros / HIGHS_NODE_NONZEROS)
 
 
 _WALL = Clock()

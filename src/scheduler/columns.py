@@ -59,7 +59,6 @@ from scheduler.arrays import SCALE, RosterArrays, edge_preferences
 from scheduler.clock import (
     GLOP_SECONDS_PER_COLUMN,
     GLOP_SECONDS_PER_PIVOT_ROW,
-    HIGHS_SECONDS_PER_NONZERO,
     current_clock,
 )
 from scheduler.day_pricing import DayPricing
@@ -418,7 +417,7 @@ class _Master:
             kwargs = {"A_ub": a_ub, "b_ub": b_ub}
         res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs", **kwargs)
         nonzeros = a_eq.nnz + (a_ub.nnz if n_min + n_max else 0)
-        current_clock().charge(HIGHS_SECONDS_PER_NONZERO * nonzeros)
+        current_clock().charge_highs(0, nonzeros)
         if res.status != 0:
             logger.debug("master LP: %s", res.message)
             return None

@@ -206,7 +206,7 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
         best = start
         if status == cp_model.FEASIBLE:
             _hint_all(model, model, solver)
-            seed_roster = np.asarray([solver.boolean_value(v) for v in x], dtype=bool)
+            seed_roster = _roster_of(solver, x)
             best = solver
         settled = status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
         relaxed = None
@@ -319,7 +319,7 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
             return constructive("CP-SAT found no roster in the time limit")
         return _empty(arr, RosterStatus.TIME_LIMIT, (), t0, timings)
     assert solver is not None  # a roster's status comes with the solver holding it
-    chosen = np.asarray([solver.boolean_value(v) for v in x], dtype=bool)
+    chosen = _roster_of(solver, x)
     # Priced from the roster itself: a solve stopped by its time limit may leave
     # slack in the penalty variables (measured on Curtois Instance20: a completed
     # start claimed 13,901 for a roster costing 13,899).
@@ -596,14 +596,18 @@ GUIDED_SHARE = 0.2
 """Most of the time limit spent searching with the pairs the master LP settles fixed."""
 
 
+def _roster_of(solver: cp_model.CpSolver, x: list[Any]) -> np.ndarray:
+    """The roster (a Boolean per pair) of ``solver``'s solution, pair variables ``x``."""
+    return np.asarray([solver.boolean_value(v) for v in x], dtype=bool)
+
+
 def _agreeing(fractional: np.ndarray, best: cp_model.CpSolver, x: list[Any]) -> np.ndarray:
     """``fractional`` where the roster of ``best`` agrees with it, a half elsewhere (free).
 
     Fixing only those pairs (RINS: the relaxation and the incumbent agree) leaves the
     incumbent in the guided search's neighbourhood, which can then start from it.
     """
-    incumbent = np.asarray([best.boolean_value(v) for v in x], dtype=float)
-    agree = np.abs(fractional - incumbent) <= SETTLED
+    agree = np.abs(fractional - _roster_of(best, x)) <= SETTLED
     return np.where(agree, fractional, 0.5)
 
 
