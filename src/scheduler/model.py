@@ -279,7 +279,8 @@ class RosterParams(BaseModel):
     seed
         Random seed of every randomized phase.
     workers
-        CP-SAT's search workers.
+        CP-SAT's search workers (on a work budget, models of more than
+        :data:`scheduler.solve.INTERLEAVE_MAX_PAIRS` pairs are searched by one).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -109,6 +109,19 @@ logger = logging.getLogger(__name__)
 PRESOLVE_MAX_PAIRS = 30_000
 """Largest model (eligible pairs) solved with CP-SAT's presolve on."""
 
+INTERLEAVE_MAX_PAIRS = 30_000
+"""Largest model (eligible pairs) searched by several CP-SAT workers on a work budget.
+
+There the workers interleave their search (:meth:`scheduler.clock.Clock.limit_cpsat`),
+which pays on small models and not on large ones, where one worker searches instead.
+Measured, deterministic units a wall second for a limit of 2.0 (one worker, two
+interleaved): Curtois Instance8 (2,158 pairs) 0.42 and 0.93, Instance12 (10,452) 0.40
+and 0.62, Instance18 (4,104) 0.37 and 1.04, Instance20 (35,260) 0.32 and 0.37 (0.38
+with presolve). Counted as two workers, Instance20's and Instance22's runs took 182 s
+and 239 s of wall time for a budget of 60 work seconds, and found the rosters one
+worker finds (7,666 and 48,039).
+"""
+
 
 def build_roster(problem: RosterProblem) -> RosterResult:
     """Build a roster.
@@ -746,7 +759,10 @@ def _solve(
     params = arr.problem.params
     solver = cp_model.CpSolver()
     clock = current_clock()
-    clock.limit_cpsat(solver.parameters, max(0.01, seconds), params.workers)
+    workers = params.workers
+    if clock.counting and arr.num_edges > INTERLEAVE_MAX_PAIRS:
+        workers = 1
+    clock.limit_cpsat(solver.parameters, max(0.01, seconds), workers)
     solver.parameters.random_seed = params.seed
     # Measured: on large rosters CP-SAT's presolve takes most of the time limit
     # (9.8 s of a 15 s run at 66,000 pairs, then one poor solution); without it

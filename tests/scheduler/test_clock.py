@@ -11,6 +11,8 @@ from ortools.sat.python import cp_model
 
 from benchmarks.curtois import to_problem
 from scheduler import RosterParams, RosterWeights, build_roster
+from scheduler import solve as solve_module
+from scheduler.arrays import RosterArrays
 from scheduler.check import check
 from scheduler.clock import CPSAT_SECONDS_PER_DETERMINISTIC, Clock, clocked, current_clock
 
@@ -84,6 +86,23 @@ def test_clocked_installs_a_clock_for_the_block_only() -> None:
     with clocked(clock):
         assert current_clock() is clock
     assert current_clock() is outside
+
+
+@pytest.mark.parametrize(("most", "searching"), [(1_000_000, 2), (0, 1)])
+def test_large_models_are_searched_by_one_worker_on_a_work_budget(
+    monkeypatch: pytest.MonkeyPatch, most: int, searching: int
+) -> None:
+    """Interleaved workers pay on small models only: larger ones get one worker."""
+    monkeypatch.setattr(solve_module, "INTERLEAVE_MAX_PAIRS", most)
+    arr = RosterArrays.build(to_problem(DATA / "Instance5.txt", curtois5(1.0, workers=2)))
+    model, *_ = solve_module._build_model(arr)
+    with clocked(Clock(time_limit=30.0, work_limit=1.0)):
+        solver, _ = solve_module._solve(model, arr, 0.05)
+    assert solver.parameters.num_workers == searching
+    assert solver.parameters.interleave_search == (searching > 1)
+    with clocked(Clock(time_limit=0.05)):  # on the wall clock, the workers asked for
+        solver, _ = solve_module._solve(model, arr, 0.05)
+    assert solver.parameters.num_workers == 2
 
 
 def curtois5(work_limit: float | None, workers: int = 1) -> RosterParams:
