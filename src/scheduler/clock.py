@@ -10,7 +10,7 @@ seconds* (about one second of this project's 2-core reference machine each):
 
 - a CP-SAT solve its deterministic time (and it is limited by deterministic time);
 - a GLOP solve of the master LP its simplex iterations times the LP's rows, and
-  its columns;
+  its nonzeros;
 - a walk over the days (:mod:`scheduler.day_pricing`) its dynamic program's states;
 - a HiGHS solve its branch-and-bound nodes (and it is limited by nodes), with
   the LP's nonzeros;
@@ -47,13 +47,14 @@ CPSAT_SECONDS_PER_CONSTRAINT = 1e-5
 """Work seconds per constraint of a model CP-SAT loads, which its deterministic time
 leaves out (measured, completing a fixed roster of Curtois Instances 5-22: 9-16 us)."""
 
-GLOP_SECONDS_PER_PIVOT_ROW = 1e-6
-"""Work seconds per simplex iteration of GLOP and row of its LP (measured in column
-generation and dives on Curtois Instances 8, 12 and 18: 0.8-1.4 us)."""
-
-GLOP_SECONDS_PER_COLUMN = 2e-6
-"""Work seconds per column of the master LP and GLOP solve: reading its solution,
-opening and closing schedules (measured in Curtois Instance8's tree)."""
+GLOP_SECONDS_PER_PIVOT_ROW = 7.5e-7
+GLOP_SECONDS_PER_NONZERO = 3.3e-7
+"""Work seconds of a GLOP solve of the master LP per simplex iteration and row, and
+per nonzero of its schedules (reading the LP and its solution). Fitted on every solve
+of runs on a work budget of 60 (column generation, dives, trees) on Curtois Instances
+8, 10, 12 and 18 (307-896 solves each; 14-44 nonzeros a schedule): 0.93-1.05 of their
+wall time on each instance, where 1 us per iteration and row and 2 us per column gave
+0.65-1.18 (Instance18, whose schedules have three times the nonzeros, counted low)."""
 
 HIGHS_SECONDS_PER_NODE = 1e-3
 """Work seconds per branch-and-bound node of HiGHS (times :data:`HIGHS_NODE_NONZEROS`

@@ -57,7 +57,7 @@ from scipy.optimize import linprog
 
 from scheduler.arrays import SCALE, RosterArrays, edge_preferences
 from scheduler.clock import (
-    GLOP_SECONDS_PER_COLUMN,
+    GLOP_SECONDS_PER_NONZERO,
     GLOP_SECONDS_PER_PIVOT_ROW,
     current_clock,
 )
@@ -482,6 +482,7 @@ class _Glop:
         self.lp = lp
         self.seconds = 0.0
         self.solves = 0
+        self.nonzeros = 0
         inf = lp.infinity()
         self.objective = lp.Objective()
         self.objective.SetMinimization()
@@ -509,6 +510,7 @@ class _Glop:
         self.objective.SetCoefficient(var, cost)
         for row, coef in rows:
             row.SetCoefficient(var, coef)
+        self.nonzeros += len(rows)
         return var
 
     def schedule(self, v: int, edges: IntArray, cost: float) -> None:
@@ -529,7 +531,7 @@ class _Glop:
         self.seconds += time.perf_counter() - began
         self.solves += 1
         pivots = GLOP_SECONDS_PER_PIVOT_ROW * self.lp.iterations() * self.lp.NumConstraints()
-        current_clock().charge(pivots + GLOP_SECONDS_PER_COLUMN * self.lp.NumVariables())
+        current_clock().charge(pivots + GLOP_SECONDS_PER_NONZERO * self.nonzeros)
         if status != pywraplp.Solver.OPTIMAL:
             logger.debug("master LP: GLOP status %d", status)
             return None
