@@ -15,7 +15,7 @@ from scheduler import Contract, RosterParams, RosterProblem, RosterStatus, build
 from scheduler import branching as branching_module
 from scheduler import solve as solve_module
 from scheduler.arrays import RosterArrays
-from scheduler.branching import Branched, branch_and_price
+from scheduler.branching import Branched, _Tree, branch_and_price
 from scheduler.check import check
 from scheduler.columns import Branching, ColumnPool, relax
 from tests.scheduler.builders import roster, shift, volunteer
@@ -91,6 +91,39 @@ def test_curtois_instance1_with_nodes_priced_in_part(
     with caplog.at_level(logging.DEBUG, logger="scheduler.branching"):
         tree = branch_and_price(arr, pool, until=time.perf_counter() + 60.0)
     assert any("priced in part" in r.getMessage() for r in caplog.records)
+    assert tree.proven
+    assert _checked(problem, arr, tree) == 607.0
+
+
+def test_a_dive_from_the_root_ends_in_a_checked_roster() -> None:
+    """Curtois Instance1: a dive from the master's root, alone, ends in a roster the checker passes.
+
+    It is no better than the optimum, 607, and it leaves the tree's bounds to the tree.
+    """
+    problem = to_problem(DATA / "Instance1.txt", RosterParams(time_limit=30.0, seed=1))
+    arr = RosterArrays.build(problem)
+    tree = _Tree(arr, _pool(arr), None)
+    nodes = tree._dive((), -np.inf, time.perf_counter() + 60.0)
+    assert nodes >= 1
+    assert tree.roster is not None
+    assert tree.value is not None
+    report = check(problem, arr.pairs(tree.roster))
+    assert report.feasible, report.violations
+    assert report.objective == pytest.approx(tree.value, abs=1e-6)
+    assert report.objective >= 607.0
+
+
+def test_curtois_instance1_is_still_proven_with_dives_from_every_node(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Dives from every node taken from the heap (hundreds here): 607 is still proven."""
+    problem = to_problem(DATA / "Instance1.txt", RosterParams(time_limit=30.0, seed=1))
+    arr = RosterArrays.build(problem)
+    monkeypatch.setattr(branching_module, "DIVE_SHARE", 1e9)
+    pool = _pool(arr)
+    with caplog.at_level(logging.DEBUG, logger="scheduler.branching"):
+        tree = branch_and_price(arr, pool, until=time.perf_counter() + 60.0)
+    assert sum("a dive of" in r.getMessage() for r in caplog.records) >= 10
     assert tree.proven
     assert _checked(problem, arr, tree) == 607.0
 
