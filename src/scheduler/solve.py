@@ -167,8 +167,12 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
     complete = _keeps_every_rule(arr, built)
     if not complete:
         # Minimum rules the greedy construction cannot keep: volunteer by volunteer.
+        # Aimed at a share of the limit, but not cut there: without it a large
+        # problem may have no roster at all (see :mod:`scheduler.sequential`).
         until = min(deadline, t2 + SEQUENTIAL_SHARE * limit)
-        kept = sequential_roster(arr, until=until, seed=params.seed, workers=params.workers)
+        kept = sequential_roster(
+            arr, until=until, stop=deadline, seed=params.seed, workers=params.workers
+        )
         if kept is not None:
             logger.debug("sequential construction in %.2f s", clock.now() - t2)
             # Large models get no column generation, and CP-SAT alone improves
@@ -350,8 +354,9 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
 
 
 SEQUENTIAL_SHARE = 0.25
-"""Most of the time limit spent building a start volunteer by volunteer
-(:mod:`scheduler.sequential`), when the greedy construction breaks a minimum rule."""
+"""Share of the time limit a start built volunteer by volunteer
+(:mod:`scheduler.sequential`, when the greedy construction breaks a minimum rule)
+aims at; it may go on to the deadline while its volunteers keep finding schedules."""
 
 IMPROVE_SHARE = 0.3
 """Most of the time limit spent improving the sequential start volunteer by volunteer

@@ -121,6 +121,16 @@ def test_out_of_time_gives_none() -> None:
     assert np.any(sequential_roster(arr, until=time.perf_counter() + 5.0))
 
 
+def test_past_its_target_the_construction_goes_on_to_its_stop() -> None:
+    """Past ``until`` but before ``stop``: the same roster as with time to spare."""
+    arr = RosterArrays.build(runs_of_two())
+    now = time.perf_counter()
+    late = sequential_roster(arr, until=now - 1.0, stop=now + 5.0)
+    assert late is not None
+    assert np.array_equal(late, sequential_roster(arr, until=now + 5.0))
+    assert sequential_roster(arr, until=now - 1.0, stop=now - 0.5) is None
+
+
 def test_stop_requested_gives_none() -> None:
     """A caller's stop ends the construction at once, without a roster."""
     arr = RosterArrays.build(runs_of_two())
