@@ -127,7 +127,8 @@ def test_past_its_target_the_construction_goes_on_to_its_stop() -> None:
     now = time.perf_counter()
     late = sequential_roster(arr, until=now - 1.0, stop=now + 5.0)
     early = sequential_roster(arr, until=now + 5.0)
-    assert late is not None and early is not None
+    assert late is not None
+    assert early is not None
     assert np.array_equal(late, early)
     assert sequential_roster(arr, until=now - 1.0, stop=now - 0.5) is None
 
