@@ -55,7 +55,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 from scipy.optimize import linprog
 
-from scheduler.arrays import SCALE, RosterArrays, edge_preferences
+from scheduler.arrays import SCALE, RosterArrays, edge_preferences, request_pairs
 from scheduler.clock import (
     GLOP_SECONDS_PER_NONZERO,
     GLOP_SECONDS_PER_PIVOT_ROW,
@@ -175,23 +175,15 @@ def personal_costs(arr: RosterArrays) -> tuple[FloatArray, float]:
     model, so that a bound on these costs bounds its objective.
     """
     p = arr.problem
-    es = arr.edge_shift
     vindex = p.organization.volunteer_index
-    vptr = arr.vol_start()
-    day_e = arr.shift_day[es]
     pref = np.rint(edge_preferences(arr)[0] * SCALE)
     cost: FloatArray = np.where(pref > 0, pref, 0.0)
     constant = 0
-    for r in p.requests:
+    for r, pairs in zip(p.requests, request_pairs(arr), strict=True):
         weight = round(r.weight * SCALE)
         if r.want == "on":
             constant += weight
-        v = vindex[r.volunteer]
-        d = (p.request_day(r) - p.start).days
-        lo, hi = int(vptr[v]), int(vptr[v + 1])
-        for e in (lo + np.flatnonzero(day_e[lo:hi] == d)).tolist():
-            if p.request_matches(r, p.shifts[int(es[e])]):
-                cost[e] += weight if r.want == "off" else -weight
+        cost[pairs] += weight if r.want == "off" else -weight
     change = round(p.params.weights.change * SCALE)
     if p.previous and change > 0:
         cost += change

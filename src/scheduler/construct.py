@@ -20,7 +20,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from scheduler.arrays import RosterArrays, edge_preferences
+from scheduler.arrays import RosterArrays, edge_preferences, request_pairs
 from scheduler.model import Contract
 from volunteers.bits import BoolArray
 from volunteers.geo import FloatArray
@@ -76,19 +76,9 @@ def greedy_roster(arr: RosterArrays) -> BoolArray:
 
 def wishes(arr: RosterArrays) -> FloatArray:
     """Per pair: weights of the ``off`` requests it breaks less the ``on`` ones it meets."""
-    p = arr.problem
-    es = arr.edge_shift
-    vindex = p.organization.volunteer_index
-    vptr = arr.vol_start()
-    day_e = arr.shift_day[es]
     wish = np.zeros(arr.num_edges)
-    for r in p.requests:
-        v = vindex[r.volunteer]
-        d = (p.request_day(r) - p.start).days
-        lo, hi = int(vptr[v]), int(vptr[v + 1])
-        for e in np.flatnonzero(day_e[lo:hi] == d).tolist():
-            if p.request_matches(r, p.shifts[int(es[lo + e])]):
-                wish[lo + e] += r.weight if r.want == "off" else -r.weight
+    for r, pairs in zip(arr.problem.requests, request_pairs(arr), strict=True):
+        wish[pairs] += r.weight if r.want == "off" else -r.weight
     return wish
 
 

@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from scheduler.arrays import PREFERENCE_RULES, SCALE, RosterArrays, edge_preferences
+from scheduler.arrays import (
+    PREFERENCE_RULES,
+    SCALE,
+    RosterArrays,
+    edge_preferences,
+    request_pairs,
+)
 from volunteers.bits import BoolArray
 
 
@@ -65,17 +71,10 @@ def penalties(arr: RosterArrays, chosen: BoolArray) -> list[tuple[Term, int]]:
 
     vindex = p.organization.volunteer_index
     vptr = arr.vol_start()
-    day_e = arr.shift_day[es]
-    for r in p.requests:
+    for r, pairs in zip(p.requests, request_pairs(arr), strict=True):
         v = vindex[r.volunteer]
         d = (p.request_day(r) - p.start).days
-        lo, hi = int(vptr[v]), int(vptr[v + 1])
-        if r.shift is not None:
-            s_r = p.shift_index[r.shift]
-            cands = [e for e in range(lo, hi) if int(es[e]) == s_r]
-        else:
-            cands = [e for e in range(lo, hi) if day_e[e] == d]
-        match = [e for e in cands if p.request_matches(r, p.shifts[int(es[e])])]
+        match = pairs.tolist()
         weight = round(r.weight * SCALE)
         detail = r.shift or r.kind or r.post or "day"
         if r.want == "on":

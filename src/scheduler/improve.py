@@ -30,7 +30,7 @@ import logging
 
 import numpy as np
 
-from scheduler.arrays import RosterArrays
+from scheduler.arrays import RosterArrays, request_pairs
 from scheduler.clock import current_clock
 from scheduler.day_pricing import DayPricing
 from scheduler.sequential import SeatPrices
@@ -115,18 +115,8 @@ def _priced_by_walks(arr: RosterArrays) -> bool:
         return False
     if any(s.seat_skills for s in p.shifts):
         return False
-    vindex = p.organization.volunteer_index
-    vptr = arr.vol_start()
-    day = arr.shift_day[arr.edge_shift]
-    for r in p.requests:
-        v = vindex[r.volunteer]
-        if r.want != "on" or p.contract(r.volunteer).max_shifts_per_day < 2:
-            continue
-        d = (p.request_day(r) - p.start).days
-        lo, hi = int(vptr[v]), int(vptr[v + 1])
-        on_day = lo + np.flatnonzero(day[lo:hi] == d)
-        shifts = [p.shifts[int(s)] for s in arr.edge_shift[on_day].tolist()]
-        if sum(p.request_matches(r, s) for s in shifts) > 1:
+    for r, pairs in zip(p.requests, request_pairs(arr), strict=True):
+        if r.want == "on" and p.contract(r.volunteer).max_shifts_per_day >= 2 and len(pairs) > 1:
             return False
     return True
 

@@ -74,7 +74,13 @@ import numpy as np
 import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
-from scheduler.arrays import PREFERENCE_RULES, SCALE, RosterArrays, edge_preferences
+from scheduler.arrays import (
+    PREFERENCE_RULES,
+    SCALE,
+    RosterArrays,
+    edge_preferences,
+    request_pairs,
+)
 from scheduler.branching import branch_and_price
 from scheduler.clock import Clock, clocked, current_clock
 from scheduler.columns import SETTLED, ColumnPool, relax
@@ -887,17 +893,10 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
 
     # Requests.
     vindex = p.organization.volunteer_index
-    edge_of = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(ev, es, strict=True))}
-    for r in p.requests:
+    for r, pairs in zip(p.requests, request_pairs(arr), strict=True):
         v = vindex[r.volunteer]
         d = (p.request_day(r) - p.start).days
-        if r.shift is not None:
-            found = edge_of.get((v, p.shift_index[r.shift]))
-            cands = [] if found is None else [found]
-        else:
-            lo, hi = int(vptr[v]), int(vptr[v + 1])
-            cands = [e for e in range(lo, hi) if day_e[e] == d]
-        match = [e for e in cands if p.request_matches(r, p.shifts[int(es[e])])]
+        match = pairs.tolist()
         weight = round(r.weight * SCALE)
         detail = r.shift or r.kind or r.post or "day"
         if r.want == "on":
@@ -979,18 +978,19 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
     change = round(w.change * SCALE)
     if p.previous and change > 0:
         before = {(vindex[q.volunteer], p.shift_index[q.shift]) for q in p.previous}
+        kept_before = np.zeros(n_e, dtype=bool)
         for pair in before:
-            found = edge_of.get(pair)
+            found = arr.edge_of(*pair)
             if found is None:
                 constant += change
                 terms.append(_Term("change", change, 1, volunteer=pair[0], shift=pair[1]))
             else:
+                kept_before[found] = True
                 terms.append(
                     _Term("change", change, x[found].Not(), volunteer=pair[0], shift=pair[1])
                 )
-        for pair, e in edge_of.items():
-            if pair not in before:
-                terms.append(_Term("change", change, x[e], volunteer=pair[0], shift=pair[1]))
+        for e in np.flatnonzero(~kept_before).tolist():
+            terms.append(_Term("change", change, x[e], volunteer=int(ev[e]), shift=int(es[e])))
 
     for pin in p.pins:
         kept = arr.edge_of(vindex[pin.volunteer], p.shift_index[pin.shift])

@@ -84,15 +84,8 @@ def test_curtois_instance1_with_nodes_priced_in_part(
 
     Its first roster comes from a leaf priced in part, which is searched again in full.
     """
-    problem = to_problem(DATA / "Instance1.txt", RosterParams(time_limit=30.0, seed=1))
-    arr = RosterArrays.build(problem)
-    monkeypatch.setattr(branching_module, "PLUNGE_ROUNDS", 1)
-    pool = _pool(arr)
-    with caplog.at_level(logging.DEBUG, logger="scheduler.branching"):
-        tree = branch_and_price(arr, pool, until=time.perf_counter() + 60.0)
-    assert any("priced in part" in r.getMessage() for r in caplog.records)
-    assert tree.proven
-    assert _checked(problem, arr, tree) == 607.0
+    messages = _proven_instance1(monkeypatch, caplog, "PLUNGE_ROUNDS", 1)
+    assert any("priced in part" in m for m in messages)
 
 
 def test_a_dive_from_the_root_ends_in_a_checked_roster() -> None:
@@ -117,15 +110,30 @@ def test_curtois_instance1_is_still_proven_with_dives_from_every_node(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Dives from every node taken from the heap (hundreds here): 607 is still proven."""
+    messages = _proven_instance1(monkeypatch, caplog, "DIVE_SHARE", 1e9)
+    assert sum("a dive of" in m for m in messages) >= 10
+
+
+def _proven_instance1(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    setting: str,
+    value: float,
+) -> list[str]:
+    """The tree on Curtois Instance1 with ``setting`` of the module at ``value``.
+
+    Asserts that it proves the optimum, 607, with a roster the checker passes;
+    returns the tree's log messages.
+    """
     problem = to_problem(DATA / "Instance1.txt", RosterParams(time_limit=30.0, seed=1))
     arr = RosterArrays.build(problem)
-    monkeypatch.setattr(branching_module, "DIVE_SHARE", 1e9)
+    monkeypatch.setattr(branching_module, setting, value)
     pool = _pool(arr)
     with caplog.at_level(logging.DEBUG, logger="scheduler.branching"):
         tree = branch_and_price(arr, pool, until=time.perf_counter() + 60.0)
-    assert sum("a dive of" in r.getMessage() for r in caplog.records) >= 10
     assert tree.proven
     assert _checked(problem, arr, tree) == 607.0
+    return [r.getMessage() for r in caplog.records]
 
 
 @settings(max_examples=80, deadline=None)
