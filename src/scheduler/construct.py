@@ -23,7 +23,7 @@ import numpy as np
 from scheduler.arrays import RosterArrays, edge_preferences, request_pairs
 from scheduler.model import Contract
 from volunteers.bits import BoolArray
-from volunteers.geo import FloatArray
+from volunteers.geo import FloatArray, IntArray
 
 
 def greedy_roster(arr: RosterArrays) -> BoolArray:
@@ -39,9 +39,8 @@ def greedy_roster(arr: RosterArrays) -> BoolArray:
     pref, _ = edge_preferences(arr)
 
     state = _State(arr, [p.contract(v.id) for v in vols])
-    edge_of = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(ev, es, strict=True))}
     for q in (*p.pins, *p.previous):
-        found = edge_of.get((vindex[q.volunteer], p.shift_index[q.shift]))
+        found = arr.edge_of(vindex[q.volunteer], p.shift_index[q.shift])
         if found is not None and not chosen[found] and state.fits(int(ev[found]), int(es[found])):
             state.add(int(ev[found]), int(es[found]))
             chosen[found] = True
@@ -62,6 +61,7 @@ def greedy_roster(arr: RosterArrays) -> BoolArray:
         edges = edges[~chosen[edges]]
         if len(edges) == 0:
             continue
+        edges = edges[state.may_fit(ev[edges], s)]
         load = state.minutes[ev[edges]]
         for e in edges[np.lexsort((load, pref[edges], wish[edges]))].tolist():
             v = int(ev[e])
@@ -95,6 +95,29 @@ class _State:
         self.cap = [None if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols]
         self.types = arr.types
         self.post_ids = [x.id for x in arr.problem.posts]
+        # The rules :meth:`may_fit` checks for many volunteers at once.
+        n_v, n_d = arr.num_volunteers, arr.problem.num_days + 1
+        self.on_day = np.zeros((n_v, n_d), dtype=np.int32)
+        self.week_minutes = np.zeros((n_v, n_d // 7 + 1), dtype=np.int64)
+        self.most_a_day = np.asarray([c.max_shifts_per_day for c in contracts], dtype=np.int64)
+        most = [np.inf if c.max_minutes is None else float(c.max_minutes) for c in contracts]
+        self.most_minutes = np.asarray(most, dtype=np.float64)
+        self.week_cap = np.asarray([np.inf if c is None else c for c in self.cap], dtype=np.float64)
+
+    def may_fit(self, vs: IntArray, s: int) -> BoolArray:
+        """Whether shift ``s`` could fit each volunteer of ``vs``, by the rules that are arrays.
+
+        Shifts per day, total minutes and weekly caps, as :meth:`fits` checks them:
+        a volunteer it rules out would fail :meth:`fits` (the others still need it).
+        """
+        a = self.arr
+        d, minutes = int(a.shift_day[s]), int(a.shift_minutes[s])
+        ok: BoolArray = (
+            (self.on_day[vs, d] < self.most_a_day[vs])
+            & (self.minutes[vs] + minutes <= self.most_minutes[vs])
+            & (self.week_minutes[vs, d // 7] + minutes <= self.week_cap[vs] + 1e-9)
+        )
+        return ok
 
     def fits(self, v: int, s: int) -> bool:
         a = self.arr
@@ -156,3 +179,6 @@ class _State:
         self.shifts[v].append(s)
         self.days[v][int(self.arr.shift_day[s])].append(s)
         self.minutes[v] += int(self.arr.shift_minutes[s])
+        d = int(self.arr.shift_day[s])
+        self.on_day[v, d] += 1
+        self.week_minutes[v, d // 7] += int(self.arr.shift_minutes[s])
