@@ -12,6 +12,7 @@ caps). The per-shift *funnel* counts volunteers left after each filter.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -219,6 +220,31 @@ class RosterArrays:
         start: IntArray = np.searchsorted(self.edge_vol, np.arange(self.num_volunteers + 1))
         return start
 
+    @cached_property
+    def request_pairs(self) -> list[IntArray]:
+        """Per request of the problem, in order: the eligible pairs it is about.
+
+        Its volunteer's pairs on its day whose shift it matches
+        (:meth:`~scheduler.model.RosterProblem.request_matches`), found among that
+        volunteer's pairs of the day only (never a scan of every pair). Computed
+        once: the greedy start, the walks' prices, the model and the pricing of
+        every roster read it.
+        """
+        p = self.problem
+        vindex = p.organization.volunteer_index
+        vptr = self.vol_start()
+        es = self.edge_shift
+        day_e = self.shift_day[es]
+        out: list[IntArray] = []
+        for r in p.requests:
+            v = vindex[r.volunteer]
+            d = (p.request_day(r) - p.start).days
+            lo, hi = int(vptr[v]), int(vptr[v + 1])
+            on_day = lo + np.flatnonzero(day_e[lo:hi] == d)
+            keep = [p.request_matches(r, p.shifts[s]) for s in es[on_day].tolist()]
+            out.append(on_day[np.asarray(keep, dtype=bool)])
+        return out
+
     def edge_of(self, volunteer: int, shift: int) -> int | None:
         """The pair index of (``volunteer``, ``shift``), or ``None`` when not eligible."""
         lo, hi = np.searchsorted(self.edge_vol, [volunteer, volunteer + 1])
@@ -273,26 +299,3 @@ def edge_preferences(arr: RosterArrays) -> tuple[FloatArray, IntArray]:
     rule: IntArray = np.where(travel >= w.pace * arr.vol_ahead[ev], 0, 1).astype(np.int64)
     rule[rotation > np.maximum(travel, pace)] = 2
     return cost, rule
-
-
-def request_pairs(arr: RosterArrays) -> list[IntArray]:
-    """Per request of the problem, in order: the eligible pairs it is about.
-
-    Its volunteer's pairs on its day whose shift it matches
-    (:meth:`~scheduler.model.RosterProblem.request_matches`), found among that
-    volunteer's pairs of the day only (never a scan of every pair).
-    """
-    p = arr.problem
-    vindex = p.organization.volunteer_index
-    vptr = arr.vol_start()
-    es = arr.edge_shift
-    day_e = arr.shift_day[es]
-    out: list[IntArray] = []
-    for r in p.requests:
-        v = vindex[r.volunteer]
-        d = (p.request_day(r) - p.start).days
-        lo, hi = int(vptr[v]), int(vptr[v + 1])
-        on_day = lo + np.flatnonzero(day_e[lo:hi] == d)
-        keep = [p.request_matches(r, p.shifts[s]) for s in es[on_day].tolist()]
-        out.append(on_day[np.asarray(keep, dtype=bool)])
-    return out

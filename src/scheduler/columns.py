@@ -55,7 +55,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 from scipy.optimize import linprog
 
-from scheduler.arrays import SCALE, RosterArrays, edge_preferences, request_pairs
+from scheduler.arrays import SCALE, RosterArrays, edge_preferences
 from scheduler.clock import (
     GLOP_SECONDS_PER_NONZERO,
     GLOP_SECONDS_PER_PIVOT_ROW,
@@ -179,7 +179,7 @@ def personal_costs(arr: RosterArrays) -> tuple[FloatArray, float]:
     pref = np.rint(edge_preferences(arr)[0] * SCALE)
     cost: FloatArray = np.where(pref > 0, pref, 0.0)
     constant = 0
-    for r, pairs in zip(p.requests, request_pairs(arr), strict=True):
+    for r, pairs in zip(p.requests, arr.request_pairs, strict=True):
         weight = round(r.weight * SCALE)
         if r.want == "on":
             constant += weight

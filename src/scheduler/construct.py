@@ -20,7 +20,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from scheduler.arrays import RosterArrays, edge_preferences, request_pairs
+from scheduler.arrays import RosterArrays, edge_preferences
 from scheduler.model import Contract
 from volunteers.bits import BoolArray
 from volunteers.geo import FloatArray, IntArray
@@ -77,7 +77,7 @@ def greedy_roster(arr: RosterArrays) -> BoolArray:
 def wishes(arr: RosterArrays) -> FloatArray:
     """Per pair: weights of the ``off`` requests it breaks less the ``on`` ones it meets."""
     wish = np.zeros(arr.num_edges)
-    for r, pairs in zip(arr.problem.requests, request_pairs(arr), strict=True):
+    for r, pairs in zip(arr.problem.requests, arr.request_pairs, strict=True):
         wish[pairs] += r.weight if r.want == "off" else -r.weight
     return wish
 
@@ -92,17 +92,17 @@ class _State:
         self.shifts: dict[int, list[int]] = defaultdict(list)
         self.days: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         vols = arr.problem.organization.volunteers
-        self.cap = [None if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols]
         self.types = arr.types
         self.post_ids = [x.id for x in arr.problem.posts]
         # The rules :meth:`may_fit` checks for many volunteers at once.
         n_v, n_d = arr.num_volunteers, arr.problem.num_days + 1
-        self.on_day = np.zeros((n_v, n_d), dtype=np.int32)
-        self.week_minutes = np.zeros((n_v, n_d // 7 + 1), dtype=np.int64)
+        self.on_day = np.zeros((n_v, n_d), dtype=np.int16)
+        self.week_minutes = np.zeros((n_v, n_d // 7 + 1), dtype=np.int32)
         self.most_a_day = np.asarray([c.max_shifts_per_day for c in contracts], dtype=np.int64)
         most = [np.inf if c.max_minutes is None else float(c.max_minutes) for c in contracts]
         self.most_minutes = np.asarray(most, dtype=np.float64)
-        self.week_cap = np.asarray([np.inf if c is None else c for c in self.cap], dtype=np.float64)
+        caps = [np.inf if v.weekly_hour_cap is None else 60.0 * v.weekly_hour_cap for v in vols]
+        self.week_cap = np.asarray(caps, dtype=np.float64)
 
     def may_fit(self, vs: IntArray, s: int) -> BoolArray:
         """Whether shift ``s`` could fit each volunteer of ``vs``, by the rules that are arrays.
@@ -135,12 +135,8 @@ class _State:
         minutes = int(a.shift_minutes[s])
         if c.max_minutes is not None and self.minutes[v] + minutes > c.max_minutes:
             return False
-        cap = self.cap[v]
-        if cap is not None:
-            week = d - d % 7
-            used = sum(int(a.shift_minutes[t]) for t in mine if week <= a.shift_day[t] < week + 7)
-            if used + minutes > cap + 1e-9:
-                return False
+        if int(self.week_minutes[v, d // 7]) + minutes > self.week_cap[v] + 1e-9:
+            return False
         kind, post = self.types[int(a.shift_type[s])], self.post_ids[int(a.shift_post[s])]
         for key, n in c.max_shifts.items():
             if key in (kind, post):

@@ -14,13 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from scheduler.arrays import (
-    PREFERENCE_RULES,
-    SCALE,
-    RosterArrays,
-    edge_preferences,
-    request_pairs,
-)
+from scheduler.arrays import PREFERENCE_RULES, SCALE, RosterArrays, edge_preferences
 from volunteers.bits import BoolArray
 
 
@@ -71,7 +65,7 @@ def penalties(arr: RosterArrays, chosen: BoolArray) -> list[tuple[Term, int]]:
 
     vindex = p.organization.volunteer_index
     vptr = arr.vol_start()
-    for r, pairs in zip(p.requests, request_pairs(arr), strict=True):
+    for r, pairs in zip(p.requests, arr.request_pairs, strict=True):
         v = vindex[r.volunteer]
         d = (p.request_day(r) - p.start).days
         match = pairs.tolist()

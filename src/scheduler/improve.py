@@ -30,7 +30,7 @@ import logging
 
 import numpy as np
 
-from scheduler.arrays import RosterArrays, request_pairs
+from scheduler.arrays import RosterArrays
 from scheduler.clock import current_clock
 from scheduler.day_pricing import DayPricing
 from scheduler.sequential import SeatPrices
@@ -115,7 +115,7 @@ def _priced_by_walks(arr: RosterArrays) -> bool:
         return False
     if any(s.seat_skills for s in p.shifts):
         return False
-    for r, pairs in zip(p.requests, request_pairs(arr), strict=True):
+    for r, pairs in zip(p.requests, arr.request_pairs, strict=True):
         if r.want == "on" and p.contract(r.volunteer).max_shifts_per_day >= 2 and len(pairs) > 1:
             return False
     return True

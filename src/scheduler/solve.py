@@ -74,13 +74,7 @@ import numpy as np
 import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
-from scheduler.arrays import (
-    PREFERENCE_RULES,
-    SCALE,
-    RosterArrays,
-    edge_preferences,
-    request_pairs,
-)
+from scheduler.arrays import PREFERENCE_RULES, SCALE, RosterArrays, edge_preferences
 from scheduler.branching import branch_and_price
 from scheduler.clock import Clock, clocked, current_clock
 from scheduler.columns import SETTLED, ColumnPool, relax
@@ -893,7 +887,7 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
 
     # Requests.
     vindex = p.organization.volunteer_index
-    for r, pairs in zip(p.requests, request_pairs(arr), strict=True):
+    for r, pairs in zip(p.requests, arr.request_pairs, strict=True):
         v = vindex[r.volunteer]
         d = (p.request_day(r) - p.start).days
         match = pairs.tolist()

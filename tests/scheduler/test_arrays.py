@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 from benchmarks.curtois import to_problem
 from scheduler import RosterParams, RosterProblem
-from scheduler.arrays import RosterArrays, request_pairs
+from scheduler.arrays import RosterArrays
 from tests.scheduler.test_properties import problems
 
 DATA = Path(__file__).parent.parent / "data" / "curtois"
@@ -33,7 +33,7 @@ def test_request_pairs_of_curtois_instance1_agree_with_a_scan() -> None:
     """Curtois Instance1's shift on/off requests: the same pairs as a scan of every pair."""
     problem = to_problem(DATA / "Instance1.txt", RosterParams(time_limit=10.0))
     arr = RosterArrays.build(problem)
-    found = request_pairs(arr)
+    found = arr.request_pairs
     assert len(found) == len(problem.requests) > 0
     assert [f.tolist() for f in found] == _scanned(problem, arr)
     assert sum(len(f) for f in found) > 0
@@ -44,6 +44,6 @@ def test_request_pairs_of_curtois_instance1_agree_with_a_scan() -> None:
 def test_request_pairs_agree_with_a_scan(problem: RosterProblem) -> None:
     """Random small problems (day, kind and shift requests): the same pairs as a scan."""
     arr = RosterArrays.build(problem)
-    found = request_pairs(arr)
+    found = arr.request_pairs
     assert all(f.dtype == np.int64 for f in found)
     assert [f.tolist() for f in found] == _scanned(problem, arr)
