@@ -36,7 +36,7 @@ from scheduler.day_pricing import DayPricing
 from scheduler.sequential import SeatPrices
 from volunteers.bits import BoolArray
 from volunteers.control import current
-from volunteers.geo import IntArray
+from volunteers.geo import FloatArray, IntArray
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,13 @@ MOVE_SECONDS_PER_PAIR = 2e-9
 
 
 def improve_roster(
-    arr: RosterArrays, chosen: BoolArray, *, until: float, seed: int = 0, search: bool = False
+    arr: RosterArrays,
+    chosen: BoolArray,
+    *,
+    until: float,
+    seed: int = 0,
+    search: bool = False,
+    bonus: FloatArray | None = None,
 ) -> BoolArray:
     """``chosen`` improved volunteer by volunteer (see the module doc).
 
@@ -71,6 +77,9 @@ def improve_roster(
         Seed of the ruin-and-recreate moves.
     search
         After the best responses, search by ruin and recreate until ``until``.
+    bonus
+        Per pair, a price taken off it (:meth:`~scheduler.sequential.SeatPrices.of`):
+        the roster returned is then the best at those prices.
 
     Returns
     -------
@@ -87,7 +96,7 @@ def improve_roster(
     """
     if not _priced_by_walks(arr):
         return chosen
-    state = _State(arr, chosen)
+    state = _State(arr, chosen, bonus)
     control = current()
     clock = current_clock()
     while state.stale[state.vols].any():
@@ -124,10 +133,10 @@ def _priced_by_walks(arr: RosterArrays) -> bool:
 class _State:
     """A roster with its head counts, and each volunteer's walk."""
 
-    def __init__(self, arr: RosterArrays, chosen: BoolArray) -> None:
+    def __init__(self, arr: RosterArrays, chosen: BoolArray, bonus: FloatArray | None) -> None:
         self.arr = arr
         self.chosen = chosen.copy()
-        self.prices = SeatPrices.of(arr)
+        self.prices = SeatPrices.of(arr, bonus)
         self.have = np.bincount(arr.edge_shift[chosen], minlength=arr.num_shifts)
         self.vptr = arr.vol_start()
         self.vols = np.flatnonzero(np.diff(self.vptr))

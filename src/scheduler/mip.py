@@ -51,6 +51,7 @@ from ortools.sat.python import cp_model
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
 from scheduler.clock import current_clock
+from volunteers.bits import BoolArray
 from volunteers.geo import FloatArray, IntArray
 
 logger = logging.getLogger(__name__)
@@ -344,7 +345,13 @@ def balanced_loads(n: int, total: int) -> tuple[int, int, int]:
     return low, high, extra * (low + 1) ** 2 + (n - extra) * low**2
 
 
-def solve_rens(form: LinearForm, seconds: float, decisions: IntArray) -> MipAnswer:
+def solve_rens(
+    form: LinearForm,
+    seconds: float,
+    decisions: IntArray,
+    *,
+    continuous: BoolArray | None = None,
+) -> MipAnswer:
     """Search ``form`` near its linear relaxation (RENS) within ``seconds``.
 
     The LP is solved; every variable of ``decisions`` (indices into ``form``'s
@@ -355,6 +362,7 @@ def solve_rens(form: LinearForm, seconds: float, decisions: IntArray) -> MipAnsw
     solution of ``form``, its bound is not a bound of ``form`` (``bound`` is
     ``None``), and it may be infeasible when ``form`` is not
     (``infeasible`` then says nothing of ``form``: it is ``False``).
+    ``continuous`` as in :func:`solve_mip`.
     """
     began = time.perf_counter()
     clock = current_clock()
@@ -371,7 +379,7 @@ def solve_rens(form: LinearForm, seconds: float, decisions: IntArray) -> MipAnsw
     lower = np.where(settled, np.rint(x), form.var_lower)
     upper = np.where(settled, np.rint(x), form.var_upper)
     left = seconds - (clock.now() - reading)
-    sub = solve_mip(replace(form, var_lower=lower, var_upper=upper), left)
+    sub = solve_mip(replace(form, var_lower=lower, var_upper=upper), left, continuous=continuous)
     logger.debug(
         "RENS: %d of %d variables left by the LP, objective %s, in %.2f s",
         int(n - settled.sum()),
@@ -386,11 +394,19 @@ RENS_INTEGRAL = 1e-6
 """How near an integer an LP value is fixed to it by :func:`solve_rens`."""
 
 
-def solve_mip(form: LinearForm, seconds: float, *, relax: bool = False) -> MipAnswer:
+def solve_mip(
+    form: LinearForm,
+    seconds: float,
+    *,
+    relax: bool = False,
+    continuous: BoolArray | None = None,
+) -> MipAnswer:
     """Solve ``form`` with HiGHS (``scipy.optimize.milp``) within ``seconds``.
 
     With ``relax``, the linear relaxation only (its value is then ``bound``).
-    A time limit returns the best solution found, if any.
+    ``continuous`` marks variables left continuous (slacks whose optimum is
+    integral anyway: branching on them only slows HiGHS down). A time limit
+    returns the best solution found, if any.
     """
     began = time.perf_counter()
     n = len(form.cost)
@@ -404,7 +420,7 @@ def solve_mip(form: LinearForm, seconds: float, *, relax: bool = False) -> MipAn
         return MipAnswer(
             None if relax else np.zeros(0), None if relax else value, value, True, False, 0.0
         )
-    res = _highs(form, seconds, integral=not relax)
+    res = _highs(form, seconds, integral=not relax, continuous=continuous)
     took = time.perf_counter() - began
     infeasible = res.status == 2
     if res.x is None:
@@ -427,8 +443,12 @@ def solve_mip(form: LinearForm, seconds: float, *, relax: bool = False) -> MipAn
     return MipAnswer(values, objective, bound, optimal, False, took)
 
 
-def _highs(form: LinearForm, seconds: float, *, integral: bool) -> OptimizeResult:
-    """HiGHS (``scipy.optimize.milp``) on ``form``, every variable integral or none.
+def _highs(
+    form: LinearForm, seconds: float, *, integral: bool, continuous: BoolArray | None = None
+) -> OptimizeResult:
+    """HiGHS (``scipy.optimize.milp``) on ``form``.
+
+    Every variable is integral (but those ``continuous`` marks), or none is.
 
     On a clock counting work (:mod:`scheduler.clock`) HiGHS is limited by
     branch-and-bound nodes, the wall-clock cap its time limit, and the solve is
@@ -439,10 +459,13 @@ def _highs(form: LinearForm, seconds: float, *, integral: bool) -> OptimizeResul
     nonzeros = int(form.matrix.nnz)
     limit = max(MIN_SECONDS, clock.wall_left()) if clock.counting else seconds
     nodes = clock.highs_nodes(seconds, nonzeros) if integral else None
+    integrality = np.full(len(form.cost), 1 if integral else 0, dtype=np.int64)
+    if continuous is not None:
+        integrality[continuous] = 0
     res = milp(
         form.cost,
         constraints=rows,
-        integrality=np.full(len(form.cost), 1 if integral else 0, dtype=np.int64),
+        integrality=integrality,
         bounds=Bounds(form.var_lower, form.var_upper),
         options={"time_limit": limit, "disp": False}
         if nodes is None

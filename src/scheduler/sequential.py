@@ -64,6 +64,7 @@ def sequential_roster(
     stop: float | None = None,
     seed: int = 0,
     workers: int = 1,
+    bonus: FloatArray | None = None,
 ) -> BoolArray | None:
     """A roster keeping every volunteer's own rules, or ``None`` (see the module doc).
 
@@ -81,6 +82,8 @@ def sequential_roster(
     workers
         CP-SAT workers for a volunteer retried after finding nothing (the
         first try uses one).
+    bonus
+        Per pair, a price taken off it (see :meth:`SeatPrices.of`).
 
     Returns
     -------
@@ -92,7 +95,7 @@ def sequential_roster(
     es = arr.edge_shift
     chosen = np.zeros(arr.num_edges, dtype=bool)
     vols = p.organization.volunteers
-    prices = SeatPrices.of(arr)
+    prices = SeatPrices.of(arr, bonus)
     pinned, most, personal = prices.pinned, prices.most, prices.personal
     have = np.bincount(es[pinned], minlength=arr.num_shifts)
     type_of_key = {t: i for i, t in enumerate(arr.types)}
@@ -182,8 +185,12 @@ class SeatPrices(NamedTuple):
     personal: FloatArray
 
     @classmethod
-    def of(cls, arr: RosterArrays) -> SeatPrices:
-        """The problem's prices."""
+    def of(cls, arr: RosterArrays, bonus: FloatArray | None = None) -> SeatPrices:
+        """The problem's prices.
+
+        ``bonus``, per pair, is taken off its personal price (the pairs of a plan
+        the walks should follow, :mod:`scheduler.weekends`).
+        """
         p = arr.problem
         vindex = p.organization.volunteer_index
         pinned = np.zeros(arr.num_edges, dtype=bool)
@@ -198,7 +205,7 @@ class SeatPrices(NamedTuple):
             most=np.asarray(most, dtype=np.int64),
             under=np.asarray([s.under_weight for s in p.shifts], dtype=np.float64),
             over=np.asarray([s.over_weight for s in p.shifts], dtype=np.float64),
-            personal=wishes(arr) + edge_preferences(arr)[0],
+            personal=wishes(arr) + edge_preferences(arr)[0] - (0.0 if bonus is None else bonus),
         )
 
     def seats(

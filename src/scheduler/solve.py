@@ -51,7 +51,10 @@ short by its time hands its last master solution to a guided search before the t
 (up to :data:`GUIDED_AFTER_TREE_SHARE`): the volunteers it fixed, and the pairs
 settled with them, are fixed there. Models too
 large for column generation get ruin and recreate instead (:mod:`scheduler.improve`,
-up to :data:`SEARCH_SHARE`). Models without minimum rules (no minimum runs of days, no
+up to :data:`SEARCH_SHARE`); when contracts limit the weekends worked, their roster is
+first built and searched along a plan of the weekends (:mod:`scheduler.weekends`: a MIP
+of the weekend days alone, up to :data:`PLAN_SHARE`), whose pairs earn a bonus in the
+walks' prices for :data:`PLAN_SEARCH_SHARE` of the search. Models without minimum rules (no minimum runs of days, no
 minimum minutes: their linear relaxation is strong),
 models whose head counts are all fixed (a set partitioning, whose duals say nothing),
 and models where column generation gives up go to a MIP solver instead
@@ -102,7 +105,9 @@ from scheduler.result import (
 )
 from scheduler.sequential import sequential_roster
 from scheduler.volunteer_rules import add_volunteer_rules
+from scheduler.weekends import limits_weekends, weekend_plan
 from volunteers.control import current
+from volunteers.geo import FloatArray
 
 logger = logging.getLogger(__name__)
 
@@ -169,17 +174,23 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
         # Minimum rules the greedy construction cannot keep: volunteer by volunteer.
         # Aimed at a share of the limit, but not cut there: without it a large
         # problem may have no roster at all (see :mod:`scheduler.sequential`).
+        # Large models get no column generation, and CP-SAT alone improves
+        # them slowly: the improvement searches on by ruin and recreate.
+        search = arr.num_edges > COLUMNS_MAX_PAIRS
+        bonus = _weekend_bonus(arr, limit) if search else None
         until = min(deadline, t2 + SEQUENTIAL_SHARE * limit)
         kept = sequential_roster(
-            arr, until=until, stop=deadline, seed=params.seed, workers=params.workers
+            arr, until=until, stop=deadline, seed=params.seed, workers=params.workers, bonus=bonus
         )
         if kept is not None:
             logger.debug("sequential construction in %.2f s", clock.now() - t2)
-            # Large models get no column generation, and CP-SAT alone improves
-            # them slowly: the improvement searches on by ruin and recreate.
-            search = arr.num_edges > COLUMNS_MAX_PAIRS
             share = SEARCH_SHARE if search else IMPROVE_SHARE
             until = min(deadline, clock.now() + share * limit)
+            if bonus is not None:
+                planned = clock.now() + PLAN_SEARCH_SHARE * (until - clock.now())
+                kept = improve_roster(
+                    arr, kept, until=planned, seed=params.seed, search=True, bonus=bonus
+                )
             better = improve_roster(arr, kept, until=until, seed=params.seed, search=search)
             if _meets_minimums(arr, better) or not _meets_minimums(arr, kept):
                 kept = better
@@ -351,6 +362,31 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
         proven = True
     result_status = RosterStatus.OPTIMAL if proven else RosterStatus.FEASIBLE
     return _assemble(arr, chosen, penalties, result_status, objective, bound, t0, timings)
+
+
+PLAN_SHARE = 0.1
+"""Share of the time limit for the weekend plan's MIP (:mod:`scheduler.weekends`)."""
+
+PLAN_BONUS = 2.0
+"""A weekend plan's pair earns this many times the largest under-staffing weight."""
+
+PLAN_SEARCH_SHARE = 0.4
+"""Share of the search after the construction that follows the weekend plan."""
+
+
+def _weekend_bonus(arr: RosterArrays, limit: float) -> FloatArray | None:
+    """Per pair, the bonus of the weekend plan's pairs (:mod:`scheduler.weekends`).
+
+    ``None`` when no contract limits the weekends or HiGHS found no plan.
+    """
+    if not limits_weekends(arr):
+        return None
+    plan = weekend_plan(arr, PLAN_SHARE * limit)
+    if plan is None:
+        return None
+    under = max((s.under_weight for s in arr.problem.shifts), default=0.0)
+    bonus: FloatArray = np.where(plan, PLAN_BONUS * max(under, 1.0), 0.0)
+    return bonus
 
 
 SEQUENTIAL_SHARE = 0.25
