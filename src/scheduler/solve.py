@@ -52,10 +52,10 @@ short by its time hands its last master solution to a guided search before the t
 settled with them, are fixed there. Models too
 large for column generation get ruin and recreate instead (:mod:`scheduler.improve`,
 up to :data:`SEARCH_SHARE`); when contracts limit the weekends worked, their roster is
-first built and searched along a plan of the weekends (:mod:`scheduler.weekends`: a MIP
-of the weekend days alone, up to :data:`PLAN_SHARE`), whose pairs earn a bonus in the
-walks' prices for :data:`PLAN_SEARCH_SHARE` of the search. Models without minimum rules (no minimum runs of days, no
-minimum minutes: their linear relaxation is strong),
+first searched along a plan of the weekends (:mod:`scheduler.weekends`: a MIP of the
+weekend days alone, up to :data:`PLAN_SHARE`), whose pairs earn a bonus in the walks'
+prices for :data:`PLAN_SEARCH_SHARE` of the search. Models without minimum rules (no
+minimum runs of days, no minimum minutes: their linear relaxation is strong),
 models whose head counts are all fixed (a set partitioning, whose duals say nothing),
 and models where column generation gives up go to a MIP solver instead
 (:mod:`scheduler.mip`, up to :data:`MIP_SHARE` of the time left), whose roster and
@@ -177,13 +177,17 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
         # Large models get no column generation, and CP-SAT alone improves
         # them slowly: the improvement searches on by ruin and recreate.
         search = arr.num_edges > COLUMNS_MAX_PAIRS
-        bonus = _weekend_bonus(arr, limit) if search else None
         until = min(deadline, t2 + SEQUENTIAL_SHARE * limit)
         kept = sequential_roster(
-            arr, until=until, stop=deadline, seed=params.seed, workers=params.workers, bonus=bonus
+            arr, until=until, stop=deadline, seed=params.seed, workers=params.workers
         )
         if kept is not None:
             logger.debug("sequential construction in %.2f s", clock.now() - t2)
+            # Planned after the construction, which it would otherwise delay:
+            # with a plan first, Curtois Instance22 at 20 s had no roster by its
+            # deadline (the rosters at 60 work seconds are alike either way).
+            seconds = min(PLAN_SHARE * limit, clock.left(deadline))
+            bonus = _weekend_bonus(arr, seconds) if search else None
             share = SEARCH_SHARE if search else IMPROVE_SHARE
             until = min(deadline, clock.now() + share * limit)
             if bonus is not None:
@@ -374,14 +378,14 @@ PLAN_SEARCH_SHARE = 0.4
 """Share of the search after the construction that follows the weekend plan."""
 
 
-def _weekend_bonus(arr: RosterArrays, limit: float) -> FloatArray | None:
+def _weekend_bonus(arr: RosterArrays, seconds: float) -> FloatArray | None:
     """Per pair, the bonus of the weekend plan's pairs (:mod:`scheduler.weekends`).
 
     ``None`` when no contract limits the weekends or HiGHS found no plan.
     """
     if not limits_weekends(arr):
         return None
-    plan = weekend_plan(arr, PLAN_SHARE * limit)
+    plan = weekend_plan(arr, seconds)
     if plan is None:
         return None
     under = max((s.under_weight for s in arr.problem.shifts), default=0.0)

@@ -229,3 +229,23 @@ def test_a_large_problem_follows_the_plan(monkeypatch: pytest.MonkeyPatch, caplo
     assert all(c.under == 0 for c in result.coverage)
     assert MONDAY.weekday() == 0
     assert len(result.assignments) == 4
+
+
+def test_a_plan_far_from_its_bound_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan HiGHS stopped at, no better than planning nothing, is not followed."""
+    from dataclasses import replace
+
+    from scheduler import weekends
+    from scheduler.mip import MipAnswer, solve_mip
+
+    def stopped_early(*args: Any, **kw: Any) -> MipAnswer:
+        answer = solve_mip(*args, **kw)
+        assert answer.values is not None
+        nothing = np.zeros_like(answer.values)
+        # Planning nothing leaves four seats empty at 100 each.
+        return replace(answer, values=nothing, objective=400.0, bound=0.0, optimal=False)
+
+    arr = RosterArrays.build(two_weekends())
+    assert weekend_plan(arr, 10.0) is not None
+    monkeypatch.setattr(weekends, "solve_mip", stopped_early)
+    assert weekend_plan(arr, 10.0) is None
