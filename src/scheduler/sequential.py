@@ -64,6 +64,7 @@ def sequential_roster(
     stop: float | None = None,
     seed: int = 0,
     workers: int = 1,
+    bonus: FloatArray | None = None,
 ) -> BoolArray | None:
     """A roster keeping every volunteer's own rules, or ``None`` (see the module doc).
 
@@ -81,6 +82,8 @@ def sequential_roster(
     workers
         CP-SAT workers for a volunteer retried after finding nothing (the
         first try uses one).
+    bonus
+        Per pair, a price taken off it (see :meth:`SeatPrices.of`).
 
     Returns
     -------
@@ -92,7 +95,7 @@ def sequential_roster(
     es = arr.edge_shift
     chosen = np.zeros(arr.num_edges, dtype=bool)
     vols = p.organization.volunteers
-    prices = SeatPrices.of(arr)
+    prices = SeatPrices.of(arr, bonus)
     pinned, most, personal = prices.pinned, prices.most, prices.personal
     have = np.bincount(es[pinned], minlength=arr.num_shifts)
     type_of_key = {t: i for i, t in enumerate(arr.types)}
