@@ -129,7 +129,7 @@ def weekend_plan(arr: RosterArrays, seconds: float) -> BoolArray | None:
     n_s = len(shifts)
     u0, o0 = n_x + n_y, n_x + n_y + n_s
     n = n_x + n_y + 2 * n_s
-    rows = _Rows()
+    rows = _RowBlocks()
     # At most ``max_shifts_per_day`` a day, and none on a weekend not worked.
     vd, first, d_of = np.unique(ev * arr.num_days + day, return_index=True, return_inverse=True)
     d_of = d_of.reshape(-1)
@@ -225,7 +225,7 @@ def weekend_plan(arr: RosterArrays, seconds: float) -> BoolArray | None:
     return plan
 
 
-class _Rows:
+class _RowBlocks:
     """Sparse rows collected in blocks: (row within block, column, value) and row bounds."""
 
     def __init__(self) -> None:
@@ -256,7 +256,7 @@ class _Rows:
 
 def _successions(
     arr: RosterArrays,
-    rows: _Rows,
+    rows: _RowBlocks,
     edges: IntArray,
     ev: IntArray,
     saturday: BoolArray,
@@ -339,7 +339,7 @@ def _successions(
 
 def _maximums(
     arr: RosterArrays,
-    rows: _Rows,
+    rows: _RowBlocks,
     edges: IntArray,
     ev: IntArray,
     contracts: dict[int, Contract],
