@@ -16,7 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
-from scheduler.model import RosterProblem
+from scheduler.model import Contract, RosterProblem
 from volunteers import AvailabilityGrid, coords
 from volunteers.bits import BoolArray, MemberMasks, contains, intersects
 from volunteers.geo import FloatArray, IntArray
@@ -244,6 +244,19 @@ class RosterArrays:
             keep = [p.request_matches(r, p.shifts[s]) for s in es[on_day].tolist()]
             out.append(on_day[np.asarray(keep, dtype=bool)])
         return out
+
+    def forbidden_after(self, contract: Contract) -> BoolArray:
+        """The succession table of ``contract``, ``(types, types)``.
+
+        Entry ``[a, b]``: whether a shift of type ``a`` may not be followed by one
+        of type ``b`` the next day (its forbidden successions).
+        """
+        index = {name: k for k, name in enumerate(self.types)}
+        table = np.zeros((len(self.types), len(self.types)), dtype=bool)
+        for a, b in contract.forbidden_successions:
+            if a in index and b in index:
+                table[index[a], index[b]] = True
+        return table
 
     def edge_of(self, volunteer: int, shift: int) -> int | None:
         """The pair index of (``volunteer``, ``shift``), or ``None`` when not eligible."""

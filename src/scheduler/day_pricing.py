@@ -216,15 +216,9 @@ class DayPricing:
                     pinned=pin[0] if pin else -1,
                 )
             )
-        bad = {
-            (type_of_key[a], type_of_key[b])
-            for a, b in contract.forbidden_successions
-            if a in type_of_key and b in type_of_key
-        }
+        forbidden = arr.forbidden_after(contract)
+        bad = bool(forbidden.any())
         ty = arr.shift_type[sh]
-        forbidden = np.zeros((len(arr.types), len(arr.types)), dtype=bool)
-        for x, y in bad:
-            forbidden[x, y] = True
         compat: list[np.ndarray] = [np.zeros((0, len(days[0].local)), dtype=bool)]
         for d in range(1, n):
             a, b = days[d - 1].local, days[d].local

@@ -345,13 +345,7 @@ def balanced_loads(n: int, total: int) -> tuple[int, int, int]:
     return low, high, extra * (low + 1) ** 2 + (n - extra) * low**2
 
 
-def solve_rens(
-    form: LinearForm,
-    seconds: float,
-    decisions: IntArray,
-    *,
-    continuous: BoolArray | None = None,
-) -> MipAnswer:
+def solve_rens(form: LinearForm, seconds: float, decisions: IntArray) -> MipAnswer:
     """Search ``form`` near its linear relaxation (RENS) within ``seconds``.
 
     The LP is solved; every variable of ``decisions`` (indices into ``form``'s
@@ -362,7 +356,6 @@ def solve_rens(
     solution of ``form``, its bound is not a bound of ``form`` (``bound`` is
     ``None``), and it may be infeasible when ``form`` is not
     (``infeasible`` then says nothing of ``form``: it is ``False``).
-    ``continuous`` as in :func:`solve_mip`.
     """
     began = time.perf_counter()
     clock = current_clock()
@@ -379,7 +372,7 @@ def solve_rens(
     lower = np.where(settled, np.rint(x), form.var_lower)
     upper = np.where(settled, np.rint(x), form.var_upper)
     left = seconds - (clock.now() - reading)
-    sub = solve_mip(replace(form, var_lower=lower, var_upper=upper), left, continuous=continuous)
+    sub = solve_mip(replace(form, var_lower=lower, var_upper=upper), left)
     logger.debug(
         "RENS: %d of %d variables left by the LP, objective %s, in %.2f s",
         int(n - settled.sum()),

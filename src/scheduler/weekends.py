@@ -289,26 +289,19 @@ def _successions(
     es = arr.edge_shift[edges]
     si, sj = es[i], es[j]
     v = ev[i]
+    # Per volunteer, the rest and the row of their contract's succession table.
     rest = np.zeros(arr.num_volunteers, dtype=np.int64)
-    t = len(arr.types)
-    forbidden_pairs: dict[int, BoolArray] = {}
-    type_index = {name: k for k, name in enumerate(arr.types)}
+    row = np.zeros(arr.num_volunteers, dtype=np.int64)
+    tables: dict[str, int] = {}
+    forbidden: list[BoolArray] = []
     for vol, c in contracts.items():
         rest[vol] = c.min_rest_minutes
-        succ = c.forbidden_successions
-        if succ:
-            table = np.zeros((t, t), dtype=bool)
-            for a, b in succ:
-                if a in type_index and b in type_index:
-                    table[type_index[a], type_index[b]] = True
-            forbidden_pairs[vol] = table
+        if c.id not in tables:
+            tables[c.id] = len(forbidden)
+            forbidden.append(arr.forbidden_after(c))
+        row[vol] = tables[c.id]
     gap = arr.shift_start[sj] - arr.shift_end[si]
-    bad = gap < rest[v]
-    if forbidden_pairs:
-        ta, tb = arr.shift_type[si], arr.shift_type[sj]
-        for vol, table in forbidden_pairs.items():
-            mine = v == vol
-            bad[mine] |= table[ta[mine], tb[mine]]
+    bad = (gap < rest[v]) | np.stack(forbidden)[row[v], arr.shift_type[si], arr.shift_type[sj]]
     i, j, v = i[bad], j[bad], v[bad]
     if not len(i):
         return
