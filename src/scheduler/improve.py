@@ -62,6 +62,7 @@ def improve_roster(
     seed: int = 0,
     search: bool = False,
     bonus: FloatArray | None = None,
+    search_until: float | None = None,
 ) -> BoolArray:
     """``chosen`` improved volunteer by volunteer (see the module doc).
 
@@ -80,6 +81,9 @@ def improve_roster(
     bonus
         Per pair, a price taken off it (:meth:`~scheduler.sequential.SeatPrices.of`):
         the roster returned is then the best at those prices.
+    search_until
+        An earlier reading at which ruin and recreate stops (the best responses
+        may go on to ``until``).
 
     Returns
     -------
@@ -106,7 +110,8 @@ def improve_roster(
             if state.stale[v]:
                 state.respond(v)
     if search:
-        return state.search(until, np.random.default_rng(seed))
+        stop = until if search_until is None else min(until, search_until)
+        return state.search(stop, np.random.default_rng(seed))
     return state.chosen
 
 

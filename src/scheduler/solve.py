@@ -106,6 +106,7 @@ from scheduler.result import (
 from scheduler.sequential import sequential_roster
 from scheduler.volunteer_rules import add_volunteer_rules
 from scheduler.weekends import limits_weekends, weekend_plan
+from scheduler.windows import WINDOW_DAYS, window_search
 from volunteers.control import current
 from volunteers.geo import FloatArray
 
@@ -170,6 +171,7 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
     built = greedy_roster(arr)
     clock.charge(GREEDY_SECONDS_PER_PAIR * arr.num_edges)
     complete = _keeps_every_rule(arr, built)
+    windowed = False
     if not complete:
         # Minimum rules the greedy construction cannot keep: volunteer by volunteer.
         # Aimed at a share of the limit, but not cut there: without it a large
@@ -194,15 +196,30 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
                 bonus = _weekend_bonus(arr, seconds)
             share = SEARCH_SHARE if search else IMPROVE_SHARE
             until = min(deadline, clock.now() + share * limit)
+            search_until = until
+            if search and arr.num_days > WINDOW_DAYS:
+                # Ruin and recreate leaves the windows their time (best
+                # responses go on while they improve).
+                build = BUILD_SECONDS_PER_PAIR * arr.num_edges
+                search_until = max(clock.now(), deadline - WINDOW_SHARE * limit - build)
             if bonus is not None:
                 planned = clock.now() + PLAN_SEARCH_SHARE * (until - clock.now())
                 kept = improve_roster(
-                    arr, kept, until=planned, seed=params.seed, search=True, bonus=bonus
+                    arr,
+                    kept,
+                    until=planned,
+                    seed=params.seed,
+                    search=True,
+                    bonus=bonus,
+                    search_until=search_until,
                 )
-            better = improve_roster(arr, kept, until=until, seed=params.seed, search=search)
+            better = improve_roster(
+                arr, kept, until=until, seed=params.seed, search=search, search_until=search_until
+            )
             if _meets_minimums(arr, better) or not _meets_minimums(arr, kept):
                 kept = better
             built, complete = kept, _meets_minimums(arr, kept)
+            windowed = search and arr.num_days > WINDOW_DAYS
     t3 = clock.now()
     timings["construct"] = t3 - t2
 
@@ -217,13 +234,23 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
     model, x, terms, constant = _build_model(arr)
     clock.charge(BUILD_SECONDS_PER_PAIR * arr.num_edges)
     t4 = clock.now()
-    if complete and deadline - t4 < AFTER_BUILD * (t4 - t3):
+    if complete and not windowed and deadline - t4 < AFTER_BUILD * (t4 - t3):
         # CP-SAT takes about as long again to load the model, twice (the
         # completion of the start, the search): it would only return the start
         # late (Curtois Instance22: built in 7.5 s with 9 s left, the run ended
         # 4 s past its limit).
         timings["build"] = t4 - t3
         return constructive(f"no time left to search the model built in {t4 - t3:.1f} s")
+    if windowed and complete and arr.num_days > WINDOW_DAYS:
+        # The searched roster goes on window by window (:mod:`scheduler.windows`).
+        workers = 1 if clock.counting else params.workers
+        chosen = window_search(
+            model, x, arr, built, until=deadline, seed=params.seed, workers=workers
+        )
+        timings.update({"build": t4 - t3, "windows": clock.now() - t4})
+        found = itemized(arr, chosen)
+        feasible = RosterStatus.FEASIBLE
+        return _assemble(arr, chosen, found, feasible, priced(found), None, t0, timings)
     start = _warm_start(model, x, built, arr)
     t5 = clock.now()
     timings.update({"build": t4 - t3, "warm_start": t5 - t4})
@@ -405,6 +432,10 @@ def _weekend_bonus(arr: RosterArrays, seconds: float) -> FloatArray | None:
     bonus: FloatArray = np.where(plan, PLAN_BONUS * max(under, 1.0), 0.0)
     return bonus
 
+
+WINDOW_SHARE = 0.5
+"""Share of the time limit left to the search window by window (:mod:`scheduler.windows`)
+after ruin and recreate, on models too large for column generation."""
 
 SEQUENTIAL_SHARE = 0.25
 """Share of the time limit a start built volunteer by volunteer

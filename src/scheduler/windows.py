@@ -1,0 +1,190 @@
+"""A roster improved window by window: CP-SAT re-solves a few days for every volunteer.
+
+Long horizons (Curtois Instances 20 and 22: half a year and a year) are too large for
+CP-SAT to improve as a whole, and a search volunteer by volunteer
+(:mod:`scheduler.improve`) cannot re-pack a day's seats among many volunteers at
+once. This large-neighbourhood search does: each step frees every pair of a window
+of :data:`WINDOW_DAYS` consecutive days, keeps every other pair as the roster has it,
+and lets CP-SAT solve the window exactly under every rule of the model. The rules
+that span the horizon (total minutes, weekends worked, maximums per type, runs of
+days across the window's edges) bind through the fixed days: within the window a
+volunteer may only trade what the rest of the roster leaves them.
+
+The window model is the whole roster model with the pairs outside the window fixed
+(their domains set to their values; CP-SAT's presolve removes them). One copy of the
+model is kept fixed to the incumbent, and each step only frees the window's pairs and
+fixes them again after, so a step costs the window, not the model. A step that finds
+a roster no worse than the incumbent (recomputed by :mod:`scheduler.evaluate`, not
+taken from CP-SAT) is kept; the window's start is drawn at random (seeded), and its
+length adapts: a window solved to optimality well within its time grows by a day, one
+stopped by its time shrinks by a day.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from scheduler.arrays import RosterArrays
+from scheduler.clock import CPSAT_SECONDS_PER_DETERMINISTIC, current_clock
+from scheduler.evaluate import objective, penalties
+from volunteers.bits import BoolArray
+from volunteers.control import current
+from volunteers.geo import IntArray
+
+logger = logging.getLogger(__name__)
+
+WINDOW_DAYS = 7
+"""Days in a window at first."""
+
+MIN_WINDOW_DAYS = 3
+MAX_WINDOW_DAYS = 28
+"""Bounds of a window's adaptive length."""
+
+STEP_SECONDS = 3.0
+"""Most time spent on one window (seconds of the solve's clock)."""
+
+GROW_BELOW = 0.3
+"""A window proven optimal within this share of its time grows by a day."""
+
+FIX_SECONDS_PER_PAIR = 2e-6
+"""Work seconds counted per pair freed and fixed again in a step."""
+
+MODEL_SECONDS_PER_VARIABLE = 5e-6
+"""Work seconds counted per variable of the model CP-SAT copies and presolves in a step."""
+
+STEP_OVERHEAD_SECONDS = 0.005
+"""Work seconds counted per step beyond its model (a CP-SAT call's own overhead)."""
+
+IDLE_ROUNDS = 2
+"""The search stops once this many times as many steps as there are window starts
+have in a row been proven optimal without improving the roster (small problems)."""
+
+
+def window_search(
+    model: cp_model.CpModel,
+    x: list[Any],
+    arr: RosterArrays,
+    chosen: BoolArray,
+    *,
+    until: float,
+    seed: int = 0,
+    workers: int = 1,
+) -> BoolArray:
+    """``chosen`` improved window by window until ``until`` (see the module doc).
+
+    Parameters
+    ----------
+    model
+        The roster model (:func:`scheduler.solve.build_roster`'s), left unchanged.
+    x
+        Its pair literals, one per eligible pair of ``arr``.
+    arr
+        The problem's arrays.
+    chosen
+        A roster keeping every hard rule (a Boolean per pair).
+    until
+        Reading of the solve's clock (:mod:`scheduler.clock`) by which to finish.
+    seed
+        Seed of the windows' starts and of CP-SAT.
+    workers
+        CP-SAT workers per window.
+
+    Returns
+    -------
+    numpy.ndarray
+        The best roster found (``chosen`` itself when no step improved it).
+    """
+    clock = current_clock()
+    control = current()
+    best = np.asarray(chosen, dtype=bool).copy()
+    value = objective(penalties(arr, best))
+    days = min(WINDOW_DAYS, arr.num_days)
+    if arr.num_days <= days:
+        return best
+    work = cp_model.CpModel()
+    work.proto.copy_from(model.proto)
+    index = np.fromiter((v.index for v in x), dtype=np.int64, count=len(x))
+    variables = work.proto.variables
+    _fix(variables, index, best)
+    clock.charge(FIX_SECONDS_PER_PAIR * len(x))
+    day_e = arr.shift_day[arr.edge_shift]
+    rng = np.random.default_rng(seed)
+    start_value, steps, kept, idle = value, 0, 0, 0
+    while clock.left(until) > 0.1 * STEP_SECONDS and not control.stop_requested():
+        if idle >= IDLE_ROUNDS * (arr.num_days - days + 1):
+            break
+        first = int(rng.integers(0, arr.num_days - days + 1))
+        inside = np.flatnonzero((day_e >= first) & (day_e < first + days))
+        _free(variables, index[inside])
+        work.clear_hints()  # type: ignore[no-untyped-call]
+        for e, b in zip(inside.tolist(), best[inside].tolist(), strict=True):
+            work.add_hint(x[e], b)
+        seconds = min(STEP_SECONDS, clock.left(until))
+        began = clock.now()
+        solver = cp_model.CpSolver()
+        clock.limit_cpsat(solver.parameters, seconds, workers)
+        solver.parameters.random_seed = seed + steps
+        with control.watching(solver):
+            status = solver.solve(work)
+        units = solver.response_proto.deterministic_time
+        clock.charge(
+            STEP_OVERHEAD_SECONDS
+            + MODEL_SECONDS_PER_VARIABLE * len(variables)
+            + FIX_SECONDS_PER_PAIR * len(inside)
+            + CPSAT_SECONDS_PER_DETERMINISTIC * units / max(1, solver.parameters.num_workers)
+        )
+        steps += 1
+        logger.debug(
+            "window of %d days from day %d: %s in %.2f s, %d pairs",
+            days,
+            first,
+            solver.status_name(status),
+            clock.now() - began,
+            len(inside),
+        )
+        improved = False
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            trial = best.copy()
+            trial[inside] = [solver.boolean_value(x[e]) for e in inside.tolist()]
+            got = objective(penalties(arr, trial))
+            if got <= value:
+                improved = got < value
+                kept += improved
+                best, value = trial, got
+        idle = idle + 1 if status == cp_model.OPTIMAL and not improved else 0
+        for i, b in zip(
+            index[inside].tolist(), best[inside].astype(np.int64).tolist(), strict=True
+        ):
+            variables[i].domain[0] = b
+            variables[i].domain[1] = b
+        if status == cp_model.OPTIMAL and clock.now() - began < GROW_BELOW * seconds:
+            days = min(days + 1, MAX_WINDOW_DAYS, arr.num_days - 1)
+        elif status != cp_model.OPTIMAL:
+            days = max(days - 1, MIN_WINDOW_DAYS)
+    logger.debug(
+        "windows: %d steps, %d improving, %.2f -> %.2f (last window %d days)",
+        steps,
+        kept,
+        start_value,
+        value,
+        days,
+    )
+    return best
+
+
+def _fix(variables: Any, index: IntArray, values: BoolArray) -> None:
+    """Fix the model's variables ``index`` (pair literals) to ``values``."""
+    for i, b in zip(index.tolist(), values.astype(np.int64).tolist(), strict=True):
+        variables[i].domain[0] = b
+        variables[i].domain[1] = b
+
+
+def _free(variables: Any, index: IntArray) -> None:
+    """Free the model's variables ``index`` (pair literals) again: 0 or 1."""
+    for i in index.tolist():
+        variables[i].domain[0] = 0
+        variables[i].domain[1] = 1
