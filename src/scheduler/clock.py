@@ -148,11 +148,15 @@ class Clock:
         else:
             parameters.max_time_in_seconds = seconds
 
-    def charge_cpsat(self, solver: Any, model: Any) -> None:
-        """Count a finished CP-SAT solve of ``model``: its loading and deterministic time."""
+    def charge_cpsat(self, solver: Any, model: Any, loading: float | None = None) -> None:
+        """Count a finished CP-SAT solve of ``model``: its loading and deterministic time.
+
+        ``loading`` replaces the model's loading counted by its constraints.
+        """
         units = solver.response_proto.deterministic_time
         workers = max(1, solver.parameters.num_workers)
-        loading = CPSAT_SECONDS_PER_CONSTRAINT * len(model.proto.constraints)
+        if loading is None:
+            loading = CPSAT_SECONDS_PER_CONSTRAINT * len(model.proto.constraints)
         self.charge(loading + CPSAT_SECONDS_PER_DETERMINISTIC * units / workers)
 
     def highs_nodes(self, seconds: float, nonzeros: int) -> int | None:

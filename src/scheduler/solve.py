@@ -182,6 +182,9 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
         # Large models get no column generation, and CP-SAT alone improves
         # them slowly: the improvement searches on by ruin and recreate.
         search = arr.num_edges > COLUMNS_MAX_PAIRS
+        # The searched roster then goes on window by window (:mod:`scheduler.windows`)
+        # when the horizon is longer than a window.
+        windows = search and arr.num_days > WINDOW_DAYS
         # The weekend plan (:mod:`scheduler.weekends`) guides the construction
         # when there is time for both, else only the search after it.
         plan_first = search and clock.left(deadline) >= PLAN_SHARE * limit + PLAN_FIRST_FACTOR * (
@@ -200,7 +203,7 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
             share = SEARCH_SHARE if search else IMPROVE_SHARE
             until = min(deadline, clock.now() + share * limit)
             search_until = until
-            if search and arr.num_days > WINDOW_DAYS:
+            if windows:
                 # Ruin and recreate leaves the windows their time (best
                 # responses go on while they improve).
                 build = BUILD_SECONDS_PER_PAIR * arr.num_edges
@@ -222,15 +225,18 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
             if _meets_minimums(arr, better) or not _meets_minimums(arr, kept):
                 kept = better
             built, complete = kept, _meets_minimums(arr, kept)
-            windowed = search and arr.num_days > WINDOW_DAYS
+            windowed = windows
     t3 = clock.now()
     timings["construct"] = t3 - t2
 
+    def unproven(chosen: np.ndarray) -> RosterResult:
+        terms = itemized(arr, chosen)
+        status = RosterStatus.FEASIBLE
+        return _assemble(arr, chosen, terms, status, priced(terms), None, t0, timings)
+
     def constructive(reason: str) -> RosterResult:
         logger.info("returning the constructive roster: %s", reason)
-        terms = itemized(arr, built)
-        status = RosterStatus.FEASIBLE
-        return _assemble(arr, built, terms, status, priced(terms), None, t0, timings)
+        return unproven(built)
 
     if complete and arr.num_edges * BUILD_SECONDS_PER_PAIR > MODEL_SHARE * (deadline - t3):
         return constructive(f"{arr.num_edges} pairs are too many to model in the time left")
@@ -244,16 +250,13 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
         # 4 s past its limit).
         timings["build"] = t4 - t3
         return constructive(f"no time left to search the model built in {t4 - t3:.1f} s")
-    if windowed and complete and arr.num_days > WINDOW_DAYS:
-        # The searched roster goes on window by window (:mod:`scheduler.windows`).
+    if windowed and complete:
         workers = 1 if clock.counting else params.workers
         chosen = window_search(
             model, x, arr, built, until=deadline, seed=params.seed, workers=workers
         )
         timings.update({"build": t4 - t3, "windows": clock.now() - t4})
-        found = itemized(arr, chosen)
-        feasible = RosterStatus.FEASIBLE
-        return _assemble(arr, chosen, found, feasible, priced(found), None, t0, timings)
+        return unproven(chosen)
     start = _warm_start(model, x, built, arr)
     t5 = clock.now()
     timings.update({"build": t4 - t3, "warm_start": t5 - t4})
