@@ -251,10 +251,7 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
         timings["build"] = t4 - t3
         return constructive(f"no time left to search the model built in {t4 - t3:.1f} s")
     if windowed and complete:
-        workers = 1 if clock.counting else params.workers
-        chosen = window_search(
-            model, x, arr, built, until=deadline, seed=params.seed, workers=workers
-        )
+        chosen = window_search(model, x, arr, built, until=deadline, seed=params.seed)
         timings.update({"build": t4 - t3, "windows": clock.now() - t4})
         return unproven(chosen)
     start = _warm_start(model, x, built, arr)
