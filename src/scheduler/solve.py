@@ -251,7 +251,9 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
         timings["build"] = t4 - t3
         return constructive(f"no time left to search the model built in {t4 - t3:.1f} s")
     if windowed and complete:
-        chosen = window_search(model, x, arr, built, until=deadline, seed=params.seed)
+        chosen = window_search(
+            model, x, arr, built, until=deadline, seed=params.seed, workers=params.workers
+        )
         timings.update({"build": t4 - t3, "windows": clock.now() - t4})
         return unproven(chosen)
     start = _warm_start(model, x, built, arr)

@@ -33,6 +33,7 @@ the windows: 5,935-6,027 against 5,793-6,005 (seeds 1-2), not kept.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -91,6 +92,7 @@ def window_search(
     *,
     until: float,
     seed: int = 0,
+    workers: int = 1,
 ) -> BoolArray:
     """``chosen`` improved window by window until ``until`` (see the module doc).
 
@@ -107,8 +109,12 @@ def window_search(
     until
         Reading of the solve's clock (:mod:`scheduler.clock`) by which to finish.
     seed
-        Seed of the windows' starts and of CP-SAT (one worker a window:
-        :data:`STEP_WORKERS`).
+        Seed of the windows' starts and of CP-SAT.
+    workers
+        Windows solved side by side, each by one CP-SAT worker
+        (:data:`STEP_WORKERS`), far enough apart that only the rules spanning
+        the horizon tie them; those are checked when both change the roster. On
+        a clock counting work (:mod:`scheduler.clock`) one at a time.
 
     Returns
     -------
@@ -122,62 +128,85 @@ def window_search(
     days = min(WINDOW_DAYS, arr.num_days)
     if arr.num_days <= days:
         return best
-    work = cp_model.CpModel()
-    work.proto.copy_from(model.proto)
     index = np.fromiter((v.index for v in x), dtype=np.int64, count=len(x))
-    variables = work.proto.variables
-    _fix(variables, index, best)
+    apart = _apart(arr)
+    # One copy of the model per lane, each fixed to the incumbent.
+    lanes = 1 if clock.counting else max(1, workers)
+    copies: list[cp_model.CpModel] = []
+    for _ in range(lanes):
+        work = cp_model.CpModel()
+        work.proto.copy_from(model.proto)
+        _fix(work.proto.variables, index, best)
+        copies.append(work)
     clock.charge(FIX_SECONDS_PER_PAIR * len(x))
     day_e = arr.shift_day[arr.edge_shift]
     rng = np.random.default_rng(seed)
     start_value, steps, kept, idle = value, 0, 0, 0
-    while clock.left(until) > 0.1 * STEP_SECONDS and not control.stop_requested():
-        if idle >= IDLE_ROUNDS * (arr.num_days - days + 1):
-            break
-        first = int(rng.integers(0, arr.num_days - days + 1))
-        inside = np.flatnonzero((day_e >= first) & (day_e < first + days))
-        _free(variables, index[inside])
-        work.clear_hints()  # type: ignore[no-untyped-call]
-        for e, b in zip(inside.tolist(), best[inside].tolist(), strict=True):
-            work.add_hint(x[e], b)
-        seconds = min(STEP_SECONDS, clock.left(until))
-        began = clock.now()
-        solver = cp_model.CpSolver()
-        clock.limit_cpsat(solver.parameters, seconds, STEP_WORKERS)
-        solver.parameters.linearization_level = STEP_LINEARIZATION
-        solver.parameters.random_seed = seed + steps
-        with control.watching(solver):
-            status = solver.solve(work)
-        # Loading counted by the model's variables, most of them fixed: the
-        # clock's rate per constraint (a model read whole) would count each step
-        # about 0.9 s on Curtois Instance20, where it takes about 0.2 s.
-        loading = STEP_OVERHEAD_SECONDS + MODEL_SECONDS_PER_VARIABLE * len(variables)
-        clock.charge_cpsat(solver, work, loading=loading)
-        clock.charge(FIX_SECONDS_PER_PAIR * len(inside))
-        steps += 1
-        logger.debug(
-            "window of %d days from day %d: %s in %.2f s, %d pairs",
-            days,
-            first,
-            solver.status_name(status),
-            clock.now() - began,
-            len(inside),
-        )
-        improved = False
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            trial = best.copy()
-            trial[inside] = [solver.boolean_value(x[e]) for e in inside.tolist()]
-            got = objective(penalties(arr, trial))
-            if got <= value:
-                improved = got < value
-                kept += improved
-                best, value = trial, got
-        idle = idle + 1 if status == cp_model.OPTIMAL and not improved else 0
-        _fix(variables, index[inside], best[inside])
-        if status == cp_model.OPTIMAL and clock.now() - began < GROW_BELOW * seconds:
-            days = min(days + 1, MAX_WINDOW_DAYS, arr.num_days - 1)
-        elif status != cp_model.OPTIMAL:
-            days = max(days - 1, MIN_WINDOW_DAYS)
+    with ThreadPoolExecutor(max_workers=lanes) as pool:
+        while clock.left(until) > 0.1 * STEP_SECONDS and not control.stop_requested():
+            if idle >= IDLE_ROUNDS * (arr.num_days - days + 1):
+                break
+            firsts = _starts(arr.num_days, days, apart, lanes, rng)
+            insides = [np.flatnonzero((day_e >= f) & (day_e < f + days)) for f in firsts]
+            seconds = min(STEP_SECONDS, clock.left(until))
+            began = clock.now()
+            solvers = []
+            for lane, inside in enumerate(insides):
+                work = copies[lane]
+                _free(work.proto.variables, index[inside])
+                work.clear_hints()  # type: ignore[no-untyped-call]
+                for e, b in zip(inside.tolist(), best[inside].tolist(), strict=True):
+                    work.add_hint(x[e], b)
+                solver = cp_model.CpSolver()
+                clock.limit_cpsat(solver.parameters, seconds, STEP_WORKERS)
+                solver.parameters.linearization_level = STEP_LINEARIZATION
+                solver.parameters.random_seed = seed + steps + lane
+                solvers.append(solver)
+
+            n = len(insides)
+            statuses = list(pool.map(_run, solvers, copies[:n], [control] * n))
+            took = clock.now() - began
+            # Loading counted by the model's variables, most of them fixed: the
+            # clock's rate per constraint (a model read whole) would count each
+            # step about 0.9 s on Curtois Instance20, where it takes about 0.2 s.
+            variables = len(copies[0].proto.variables)
+            loading = STEP_OVERHEAD_SECONDS + MODEL_SECONDS_PER_VARIABLE * variables
+            merged = np.zeros(0, dtype=np.int64)
+            for lane, (inside, status) in enumerate(zip(insides, statuses, strict=True)):
+                solver = solvers[lane]
+                clock.charge_cpsat(solver, copies[lane], loading=loading)
+                clock.charge(FIX_SECONDS_PER_PAIR * len(inside))
+                steps += 1
+                logger.debug(
+                    "window of %d days from day %d: %s in %.2f s, %d pairs",
+                    days,
+                    firsts[lane],
+                    solver.status_name(status),
+                    took,
+                    len(inside),
+                )
+                improved = False
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    trial = best.copy()
+                    trial[inside] = [solver.boolean_value(x[e]) for e in inside.tolist()]
+                    # A window solved beside another saw that one's old pairs:
+                    # the rules spanning the horizon are checked on both.
+                    if not len(merged) or _spans_keep(arr, trial, merged, inside):
+                        got = objective(penalties(arr, trial))
+                        if got <= value:
+                            improved = got < value
+                            kept += improved
+                            best, value = trial, got
+                            merged = np.concatenate((merged, inside))
+                idle = idle + 1 if status == cp_model.OPTIMAL and not improved else 0
+                if status == cp_model.OPTIMAL and took < GROW_BELOW * seconds:
+                    days = min(days + 1, MAX_WINDOW_DAYS, arr.num_days - 1)
+                elif status != cp_model.OPTIMAL:
+                    days = max(days - 1, MIN_WINDOW_DAYS)
+            # Every copy fixed again to the incumbent over all of this round's windows.
+            every = np.concatenate(insides)
+            for work in copies:
+                _fix(work.proto.variables, index[every], best[every])
     logger.debug(
         "windows: %d steps, %d improving, %.2f -> %.2f (last window %d days)",
         steps,
@@ -187,6 +216,86 @@ def window_search(
         days,
     )
     return best
+
+
+def _apart(arr: RosterArrays) -> int:
+    """Days between two windows solved side by side.
+
+    So that only the rules spanning the horizon tie them: more than a week (weekly
+    caps) and than any run a contract bounds.
+    """
+    p = arr.problem
+    gap = 8
+    for c in p.contracts:
+        gap = max(
+            gap,
+            (c.max_consecutive_days or 0) + 2,
+            c.min_consecutive_days + 1,
+            c.min_consecutive_days_off + 1,
+        )
+    return gap
+
+
+def _starts(
+    num_days: int, days: int, apart: int, lanes: int, rng: np.random.Generator
+) -> list[int]:
+    """Window starts for one round.
+
+    The first at random, the others at random among those at least ``apart`` days
+    from every window drawn before (fewer when none is left).
+    """
+    last = num_days - days
+    firsts = [int(rng.integers(0, last + 1))]
+    for _ in range(lanes - 1):
+        starts = np.arange(last + 1)
+        far = np.ones(last + 1, dtype=bool)
+        for f in firsts:
+            far &= (starts + days + apart <= f) | (starts >= f + days + apart)
+        if not far.any():
+            break
+        firsts.append(int(rng.choice(starts[far])))
+    return firsts
+
+
+def _spans_keep(arr: RosterArrays, chosen: BoolArray, before: IntArray, after: IntArray) -> bool:
+    """Whether the rules spanning the horizon hold in ``chosen`` for two windows' volunteers.
+
+    The volunteers with pairs in both ``before`` and ``after`` (pair ids of two
+    windows): total minutes, weekends worked and per-type and per-post maximums.
+    """
+    both = np.intersect1d(arr.edge_vol[before], arr.edge_vol[after])
+    if not len(both):
+        return True
+    p = arr.problem
+    vols = p.organization.volunteers
+    vptr = arr.vol_start()
+    type_name = np.asarray(arr.types, dtype=object)
+    post_name = np.asarray([post.id for post in p.posts], dtype=object)
+    for v in both.tolist():
+        mine = np.arange(vptr[v], vptr[v + 1])
+        on = mine[chosen[mine]]
+        sh = arr.edge_shift[on]
+        c = p.contract(vols[v].id)
+        minutes = int(arr.shift_minutes[sh].sum())
+        if minutes < c.min_minutes or (c.max_minutes is not None and minutes > c.max_minutes):
+            return False
+        if c.max_weekends is not None:
+            day = arr.shift_day[sh]
+            weekend = (arr.weekday0 + day) % 7 >= 5
+            if len(np.unique((arr.weekday0 + day[weekend]) // 7)) > c.max_weekends:
+                return False
+        for key, most in c.max_shifts.items():
+            of_key = (type_name[arr.shift_type[sh]] == key) | (post_name[arr.shift_post[sh]] == key)
+            hits = int(of_key.sum())
+            if most > 0 and hits > most:
+                return False
+    return True
+
+
+def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, control: Any) -> Any:
+    """Solve ``model`` (a lane's window), stopped when ``control`` asks."""
+    with control.watching(solver):
+        return solver.solve(model)
 
 
 def _fix(variables: Any, index: IntArray, values: BoolArray) -> None:

@@ -18,7 +18,7 @@ from scheduler.clock import Clock, clocked
 from scheduler.improve import improve_roster
 from scheduler.sequential import sequential_roster
 from scheduler.solve import _build_model
-from scheduler.windows import window_search
+from scheduler.windows import _spans_keep, window_search
 from tests.scheduler.builders import roster, shift, volunteer
 
 DAYS = 14
@@ -59,6 +59,14 @@ def searched(p: RosterProblem, start: np.ndarray, work: float, seed: int = 1) ->
         return window_search(model, x, arr, start, until=clock.deadline, seed=seed)
 
 
+def side_by_side(p: RosterProblem, start: np.ndarray, seconds: float, seed: int) -> np.ndarray:
+    """``start`` after ``seconds`` of windows solved two at a time (wall clock)."""
+    arr = RosterArrays.build(p)
+    model, x, _, _ = _build_model(arr)
+    with clocked(Clock(time_limit=seconds)) as clock:
+        return window_search(model, x, arr, start, until=clock.deadline, seed=seed, workers=2)
+
+
 def test_windows_repack_a_day_that_no_volunteer_improves_alone() -> None:
     """``a`` on the plain shift leaves the skilled one empty; only a swap fills both.
 
@@ -97,13 +105,13 @@ def test_a_horizon_of_one_window_is_left_alone() -> None:
 
 
 @st.composite
-def fortnights(draw: st.DrawFn) -> RosterProblem:
-    """Random two-week problems with run, weekend and minute rules."""
+def fortnights(draw: st.DrawFn, days: int = DAYS, most: int = 12) -> RosterProblem:
+    """Random problems of ``days`` days (two weeks) with run, weekend and minute rules."""
     n_v = draw(st.integers(2, 4))
     vols = [volunteer(f"v{i}") for i in range(n_v)]
     shifts = []
-    for j in range(draw(st.integers(4, 12))):
-        day = draw(st.integers(0, DAYS - 1))
+    for j in range(draw(st.integers(4, most))):
+        day = draw(st.integers(0, days - 1))
         begin = draw(st.sampled_from(["08:00", "14:00"]))
         end = {"08:00": "12:00", "14:00": "18:00"}[begin]
         shifts.append(
@@ -124,10 +132,10 @@ def fortnights(draw: st.DrawFn) -> RosterProblem:
         min_consecutive_days=draw(st.sampled_from([1, 2])),
         min_consecutive_days_off=draw(st.sampled_from([1, 2])),
         max_weekends=draw(st.sampled_from([None, 1])),
-        max_minutes=draw(st.sampled_from([None, 960, 1440])),
+        max_minutes=draw(st.sampled_from([None, 480, 960, 1440])),
         forbidden_successions=(("14", "08"),) if draw(st.booleans()) else (),
     )
-    return roster(vols, shifts, num_days=DAYS, contracts=(contract,), default_contract="c")
+    return roster(vols, shifts, num_days=days, contracts=(contract,), default_contract="c")
 
 
 @settings(max_examples=25, deadline=None)
@@ -172,3 +180,54 @@ def test_a_large_problem_goes_on_window_by_window(
     report = check(p, result)
     assert report.feasible, report.violations
     assert report.objective == pytest.approx(result.objective)
+
+
+def test_two_windows_may_not_together_break_a_rule_spanning_the_horizon() -> None:
+    """``a`` may work one shift in all: each window alone may add one, not both.
+
+    Days 2 and 30 are far enough apart to be solved side by side; the merged roster
+    is checked for the rules that span the horizon (here total minutes, then
+    weekends worked and a per-type maximum).
+    """
+    shifts = [shift("early", 2, kind="k"), shift("late", 30, kind="k")]
+    for c in (
+        Contract(id="c", max_minutes=180),
+        Contract(id="c", max_weekends=1),
+        Contract(id="c", max_shifts={"k": 1}),
+    ):
+        days = (5, 33) if c.max_weekends is not None else (2, 30)
+        p = roster(
+            [volunteer("a")],
+            [shift("early", days[0], kind="k"), shift("late", days[1], kind="k")]
+            if c.max_weekends is not None
+            else shifts,
+            num_days=42,
+            contracts=(c,),
+            default_contract="c",
+        )
+        arr = RosterArrays.build(p)
+        both = np.ones(arr.num_edges, dtype=bool)
+        first, second = np.asarray([0]), np.asarray([1])
+        assert not _spans_keep(arr, both, first, second)
+        assert _spans_keep(arr, pairs(arr, ("a", "early")), first, second)
+        assert not check(p, arr.pairs(both)).feasible
+
+
+@settings(max_examples=20, deadline=None)
+@given(fortnights(days=42, most=30), st.integers(0, 3))
+def test_windows_side_by_side_keep_every_rule_and_never_end_worse(
+    p: RosterProblem, seed: int
+) -> None:
+    """Six weeks from an empty roster, two windows at a time: the checker passes, no worse.
+
+    Each window may fill its seats up to a volunteer's total minutes, weekends or
+    maximums, seeing the other's old (empty) days: the merge must catch what they
+    break together.
+    """
+    arr = RosterArrays.build(p)
+    start = np.zeros(arr.num_edges, dtype=bool)
+    before = check(p, arr.pairs(start))
+    assume(before.feasible)
+    after = check(p, arr.pairs(side_by_side(p, start, 1.0, seed)))
+    assert after.feasible, after.violations
+    assert after.objective <= before.objective + 1e-6
