@@ -146,8 +146,9 @@ def window_search(
         while clock.left(until) > 0.1 * STEP_SECONDS and not control.stop_requested():
             if idle >= IDLE_ROUNDS * (arr.num_days - days + 1):
                 break
-            firsts = _starts(arr.num_days, days, apart, lanes, rng)
-            insides = [np.flatnonzero((day_e >= f) & (day_e < f + days)) for f in firsts]
+            span = days
+            firsts = _starts(arr.num_days, span, apart, lanes, rng)
+            insides = [np.flatnonzero((day_e >= f) & (day_e < f + span)) for f in firsts]
             seconds = min(STEP_SECONDS, clock.left(until))
             began = clock.now()
             solvers = []
@@ -165,7 +166,6 @@ def window_search(
 
             n = len(insides)
             statuses = list(pool.map(_run, solvers, copies[:n], [control] * n))
-            took = clock.now() - began
             # Loading counted by the model's variables, most of them fixed: the
             # clock's rate per constraint (a model read whole) would count each
             # step about 0.9 s on Curtois Instance20, where it takes about 0.2 s.
@@ -176,10 +176,12 @@ def window_search(
                 solver = solvers[lane]
                 clock.charge_cpsat(solver, copies[lane], loading=loading)
                 clock.charge(FIX_SECONDS_PER_PAIR * len(inside))
+                # The round's time so far (on a counting clock, its work).
+                took = clock.now() - began
                 steps += 1
                 logger.debug(
                     "window of %d days from day %d: %s in %.2f s, %d pairs",
-                    days,
+                    span,
                     firsts[lane],
                     solver.status_name(status),
                     took,
