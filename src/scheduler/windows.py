@@ -22,12 +22,27 @@ taken from CP-SAT) is kept; the window's start is drawn at random (seeded), and 
 length adapts: a window solved to optimality well within its time grows by a day, one
 stopped by its time shrinks by a day.
 
+CP-SAT solves a window with one worker and its full linear relaxation
+(:data:`STEP_LINEARIZATION`): two to three times faster than two workers at the
+default, and proven optimal more often. With two workers on the wall clock, two
+windows are solved side by side (one worker each, in threads: CP-SAT releases the
+GIL), at least a week and any run a contract bounds apart (:func:`_apart`), so that
+only the rules spanning the horizon tie them. Each saw the other's old pairs, so the
+second is merged only when those rules (total minutes, weekends worked, per-type and
+per-post maximums) still hold for the volunteers both changed (:func:`_spans_keep`).
+A work budget solves one window at a time.
+
 Measured on Curtois Instance20 (50 volunteers, 182 days) after 28 s of ruin and
-recreate: windows settle at 7-8 days, most steps proven optimal in 0.5-3 s and
-nearly every one improving (6,131 to 5,793 in 18 steps). Windows of 14 days found
-nothing in 3 s a step. Two weekends freed together, each with the days around it (to
-move a weekend from one volunteer to another across weeks), instead of half or all of
-the windows: 5,935-6,027 against 5,793-6,005 (seeds 1-2), not kept.
+recreate, with two default workers a window: windows settled at 7-8 days, most steps
+proven optimal in 0.5-3 s and nearly every one improving (6,131 to 5,793 in 18 steps).
+With one worker at the full linear relaxation, windows grow to 10-11 days (22-23
+steps, 5,381-5,453 at 60 s). Side by side, from one 30 s roster (6,010) for 30 s:
+5,192-5,399 against 5,254-5,696 one at a time (seeds 1-3). Windows of 14 days found
+nothing in 3 s a step (two default workers). Two weekends freed together, each with
+the days around it (to move a weekend from one volunteer to another across weeks),
+instead of half or all of the windows: 5,935-6,027 against 5,793-6,005 (seeds 1-2),
+not kept. Volunteer groups (2-4 volunteers over the whole horizon) instead of half the
+windows: stopped by their time, gaining a few units a step; not kept.
 """
 
 from __future__ import annotations
