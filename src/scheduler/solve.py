@@ -443,9 +443,11 @@ WINDOW_SHARE = 0.5
 (:mod:`scheduler.windows`), on models too large for column generation; best responses
 still go on to :data:`SEARCH_SHARE` while they improve (Curtois Instance22, where they
 take the whole minute). Measured on Curtois Instance20 at 60 s (wall clock, two
-workers), seeds 1-3: 5,793 / 6,005 / 5,982; 0.6: 5,994 / 5,740 (seeds 2-3); 0.7:
-5,835 / 6,076; without windows (ruin and recreate, then CP-SAT on the whole model)
-6,161-6,440."""
+workers), seeds 1-3, with windows on two default CP-SAT workers: 5,793 / 6,005 /
+5,982; 0.6: 5,994 / 5,740 (seeds 2-3); 0.7: 5,835 / 6,076; without windows (ruin and
+recreate, then CP-SAT on the whole model) 6,161-6,440. With windows on one worker at
+the full linear relaxation, on a work budget of 60 (seeds 1-2): 5,564 / 5,545; 0.65:
+5,762 / 5,537; 0.8: 5,786 / 5,685."""
 
 SEQUENTIAL_SHARE = 0.25
 """Share of the time limit a start built volunteer by volunteer
