@@ -221,6 +221,12 @@ class RosterArrays:
         return start
 
     @cached_property
+    def edge_day(self) -> IntArray:
+        """The day index of each eligible pair's shift (computed once)."""
+        day: IntArray = self.shift_day[self.edge_shift]
+        return day
+
+    @cached_property
     def request_pairs(self) -> list[IntArray]:
         """Per request of the problem, in order: the eligible pairs it is about.
 
@@ -234,7 +240,7 @@ class RosterArrays:
         vindex = p.organization.volunteer_index
         vptr = self.vol_start()
         es = self.edge_shift
-        day_e = self.shift_day[es]
+        day_e = self.edge_day
         out: list[IntArray] = []
         for r in p.requests:
             v = vindex[r.volunteer]

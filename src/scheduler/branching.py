@@ -159,9 +159,7 @@ class _Tree:
         for var in glop.schedules:
             var.SetBounds(0.0, np.inf)  # a dive, or an earlier tree, leaves its bounds
         self.allowed: BoolArray = np.ones(len(glop.schedules), dtype=bool)
-        self.day_key: IntArray = (
-            arr.edge_vol.astype(np.int64) * arr.num_days + arr.shift_day[arr.edge_shift]
-        )
+        self.day_key: IntArray = arr.edge_vol.astype(np.int64) * arr.num_days + arr.edge_day
         self.num_keys = arr.num_volunteers * arr.num_days
         # A day is branched on only for volunteers who work at most one shift
         # a day: the pricing's bonus is per pair forced on, so a schedule must

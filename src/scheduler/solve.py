@@ -943,7 +943,7 @@ def _build_model(arr: RosterArrays) -> tuple[cp_model.CpModel, list[Any], list[_
     terms: list[_Term] = []
     constant = 0
     ev, es = arr.edge_vol, arr.edge_shift
-    day_e = arr.shift_day[es]
+    day_e = arr.edge_day
 
     # Per volunteer, their edges (edges are sorted by volunteer, then shift).
     vptr = arr.vol_start()

@@ -65,7 +65,7 @@ the gap between its bound and the value of planning nothing, from the bound."""
 def limits_weekends(arr: RosterArrays) -> bool:
     """Whether some volunteer may work fewer weekends than their pairs reach."""
     p = arr.problem
-    day = arr.shift_day[arr.edge_shift]
+    day = arr.edge_day
     weekend = (arr.weekday0 + day) % 7 >= SATURDAY
     if not weekend.any():
         return False
@@ -102,7 +102,7 @@ def weekend_plan(arr: RosterArrays, seconds: float) -> BoolArray | None:
     """
     p = arr.problem
     prices = SeatPrices.of(arr)
-    day_of_edge = arr.shift_day[arr.edge_shift]
+    day_of_edge = arr.edge_day
     edges = np.flatnonzero((arr.weekday0 + day_of_edge) % 7 >= SATURDAY)
     if len(edges) == 0:
         return None

@@ -85,6 +85,11 @@ MODEL_SECONDS_PER_VARIABLE = 5e-6
 STEP_OVERHEAD_SECONDS = 0.005
 """Work seconds counted per step beyond its model (a CP-SAT call's own overhead)."""
 
+EVALUATE_SECONDS_PER_PAIR = 5e-7
+"""Work seconds counted per eligible pair each time a roster is priced
+(:func:`scheduler.evaluate.penalties`: 330-540 ns a pair, measured on Curtois
+Instances 8, 20 and 22; 19 ms a step on Instance20)."""
+
 STEP_WORKERS = 1
 STEP_LINEARIZATION = 2
 """CP-SAT on a window: one worker with its full linear relaxation. Measured on 8
@@ -140,6 +145,7 @@ def window_search(
     control = current()
     best = np.asarray(chosen, dtype=bool).copy()
     value = objective(penalties(arr, best))
+    clock.charge(EVALUATE_SECONDS_PER_PAIR * arr.num_edges)
     days = min(WINDOW_DAYS, arr.num_days)
     if arr.num_days <= days:
         return best
@@ -154,7 +160,7 @@ def window_search(
         _fix(work.proto.variables, index, best)
         copies.append(work)
     clock.charge(FIX_SECONDS_PER_PAIR * len(x))
-    day_e = arr.shift_day[arr.edge_shift]
+    day_e = arr.edge_day
     rng = np.random.default_rng(seed)
     start_value, steps, kept, idle = value, 0, 0, 0
     with ThreadPoolExecutor(max_workers=lanes) as pool:
@@ -210,6 +216,7 @@ def window_search(
                     # the rules spanning the horizon are checked on both.
                     if not len(merged) or _spans_keep(arr, trial, merged, inside):
                         got = objective(penalties(arr, trial))
+                        clock.charge(EVALUATE_SECONDS_PER_PAIR * arr.num_edges)
                         if got <= value:
                             improved = got < value
                             kept += improved
