@@ -159,9 +159,9 @@ def _swap_in(
     """
     m, s = int(arr.edge_vol[e]), int(arr.edge_shift[e])
     held = on_shift[chosen[on_shift]]
-    if len(held) == 0 or m in set(arr.edge_vol[held].tolist()):
+    if len(held) == 0:
         return False
-    gain = float(team.gain(np.asarray([m]), s)[0]) - float(cost[e])
+    gain = team.gain(m, s) - float(cost[e])
     losses = [team.loss(int(arr.edge_vol[h]), s) - float(cost[h]) for h in held.tolist()]
     k = int(np.argmin(losses))
     if gain - losses[k] <= 1e-9:
@@ -326,34 +326,26 @@ class _TeamNeeds:
         self.rule_of = rule[order]
         self.ptr = np.searchsorted(vol[order], np.arange(arr.num_volunteers + 1))
 
-    def gain(self, vs: IntArray, s: int) -> FloatArray:
-        """Weight units shift ``s`` saves given to each volunteer of ``vs``."""
-        out = np.zeros(len(vs))
-        if len(self.weight) == 0:
-            return out
-        week = int(self.arr.shift_day[s]) // 7
-        left = np.maximum(self.left[:, week], 0)
-        after = np.maximum(left - int(self.arr.shift_minutes[s]), 0)
-        saved = self.weight * (_hours(left) - _hours(after))
-        counts = self.ptr[vs + 1] - self.ptr[vs]
-        if counts.sum() == 0:
-            return out
-        starts = np.repeat(self.ptr[vs], counts)
-        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        per = saved[self.rule_of[starts + within]]
-        np.add.at(out, np.repeat(np.arange(len(vs)), counts), per)
-        return out
+    def gain(self, v: int, s: int) -> float:
+        """Weight units volunteer ``v``'s ruled teams save if ``v`` takes shift ``s``."""
+        return -self._missing(v, s, 1)
 
     def loss(self, v: int, s: int) -> float:
         """Weight units volunteer ``v``'s ruled teams lose if ``v`` leaves shift ``s``."""
+        return self._missing(v, s, -1)
+
+    def _missing(self, v: int, s: int, sign: int) -> float:
+        """Change in the weighted hours ``v``'s ruled teams miss in ``s``'s week.
+
+        When ``v`` takes (``sign`` 1) or leaves (-1) shift ``s``.
+        """
         rules = self.rule_of[self.ptr[v] : self.ptr[v + 1]]
         if len(rules) == 0:
             return 0.0
-        left = np.maximum(self.left[rules, int(self.arr.shift_day[s]) // 7], 0)
-        after = np.maximum(
-            self.left[rules, int(self.arr.shift_day[s]) // 7] + int(self.arr.shift_minutes[s]), 0
-        )
-        return float((self.weight[rules] * (_hours(after) - _hours(left))).sum())
+        left = self.left[rules, int(self.arr.shift_day[s]) // 7]
+        after = left - sign * int(self.arr.shift_minutes[s])
+        missing = _hours(np.maximum(after, 0)) - _hours(np.maximum(left, 0))
+        return float((self.weight[rules] * missing).sum())
 
     def add(self, v: int, s: int, sign: int = 1) -> None:
         """Count shift ``s`` for volunteer ``v``'s ruled teams (``sign`` -1: take it back)."""
