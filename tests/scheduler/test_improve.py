@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from scheduler import Contract, Request, RosterProblem
 from scheduler.arrays import RosterArrays
 from scheduler.check import check
-from scheduler.improve import improve_roster
+from scheduler.improve import _State, improve_roster
 from scheduler.sequential import sequential_roster
 from tests.scheduler.builders import roster, runs_of_two, shift, volunteer
 from tests.scheduler.test_properties import problems
@@ -113,3 +113,76 @@ def test_search_keeps_the_rules_and_never_ends_worse(p: RosterProblem) -> None:
     for report in reports[1:]:
         assert report.feasible, report.violations
     assert reports[2].objective <= reports[1].objective + 1e-6 <= reports[0].objective + 2e-6
+
+
+def test_side_by_side_responses_reach_a_best_response_everywhere() -> None:
+    """Best responses proposed two at a time end where no volunteer does better alone.
+
+    The roster keeps every rule, costs less than the start, one more pass one
+    at a time changes nothing, and a second run gives the same roster (the
+    adoption order does not depend on the threads).
+    """
+    p = runs_of_two()
+    arr = RosterArrays.build(p)
+    start = sequential_roster(arr, until=time.perf_counter() + 10.0)
+    assert start is not None
+    better = improve_roster(arr, start, until=time.perf_counter() + 10.0, workers=2)
+    before, after = check(p, arr.pairs(start)), check(p, arr.pairs(better))
+    assert after.feasible, after.violations
+    assert after.objective < before.objective
+    again = improve_roster(arr, better, until=time.perf_counter() + 10.0)
+    assert np.array_equal(again, better)
+    twice = improve_roster(arr, start, until=time.perf_counter() + 10.0, workers=2)
+    assert np.array_equal(twice, better)
+
+
+def test_side_by_side_proposals_are_priced_again_before_they_are_taken() -> None:
+    """Two volunteers proposed at once for the one empty seat: only the first takes it.
+
+    Both see the seat empty (worth its under-staffing weight, 10). Once the
+    first has it, the second's proposal would put the shift over its target
+    (cost 1) for nothing: it is refused, and the seat is filled once.
+    """
+    free = Contract(id="free", min_minutes=0, max_minutes=180)
+    p = roster(
+        [volunteer("a"), volunteer("b")],
+        [shift("x", 0, target=1, under_weight=10.0, over_weight=1.0)],
+        contracts=(free,),
+        default_contract="free",
+    )
+    arr = RosterArrays.build(p)
+    empty = np.zeros(arr.num_edges, dtype=bool)
+    state = _State(arr, empty, None)
+    first, second = state.propose(0), state.propose(1)
+    assert first is not None
+    assert second is not None
+    assert state.adopt(0, first)
+    assert not state.adopt(1, second)
+    both = improve_roster(arr, empty, until=time.perf_counter() + 5.0, workers=2)
+    assert int(both.sum()) == 1
+    report = check(p, arr.pairs(both))
+    assert report.feasible, report.violations
+    assert report.objective == 0.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(problems(max_vols=4, max_shifts=5))
+def test_side_by_side_responses_keep_the_rules(p: RosterProblem) -> None:
+    """On random small problems, responses two at a time pass the checker and cost no more."""
+    p = p.model_copy(
+        update={
+            "team_rules": (),
+            "params": p.params.model_copy(
+                update={"weights": p.params.weights.model_copy(update={"fairness": 0.0})}
+            ),
+        }
+    )
+    arr = RosterArrays.build(p)
+    start = sequential_roster(arr, until=time.perf_counter() + 5.0)
+    assume(start is not None)
+    assert start is not None
+    responded = improve_roster(arr, start, until=time.perf_counter() + 5.0, workers=2)
+    before, after = check(p, arr.pairs(start)), check(p, arr.pairs(responded))
+    assert before.feasible
+    assert after.feasible, after.violations
+    assert after.objective <= before.objective + 1e-6
