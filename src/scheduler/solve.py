@@ -74,6 +74,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -212,27 +213,13 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
                 # responses go on while they improve).
                 build = BUILD_SECONDS_PER_PAIR * arr.num_edges
                 search_until = max(clock.now(), deadline - WINDOW_SHARE * limit - build)
+            improve = partial(
+                improve_roster, arr, seed=params.seed, search_until=search_until, workers=lanes
+            )
             if bonus is not None:
                 planned = clock.now() + PLAN_SEARCH_SHARE * (until - clock.now())
-                kept = improve_roster(
-                    arr,
-                    kept,
-                    until=planned,
-                    seed=params.seed,
-                    search=True,
-                    bonus=bonus,
-                    search_until=search_until,
-                    workers=lanes,
-                )
-            better = improve_roster(
-                arr,
-                kept,
-                until=until,
-                seed=params.seed,
-                search=search,
-                search_until=search_until,
-                workers=lanes,
-            )
+                kept = improve(kept, until=planned, search=True, bonus=bonus)
+            better = improve(kept, until=until, search=search)
             if _meets_minimums(arr, better) or not _meets_minimums(arr, kept):
                 kept = better
             built, complete = kept, _meets_minimums(arr, kept)

@@ -85,6 +85,13 @@ def test_search_finds_the_swap_best_responses_miss() -> None:
     assert check(p, arr.pairs(searched)).objective == check(p, arr.pairs(start)).objective - 4.0
 
 
+def _priced_by_walks(p: RosterProblem) -> RosterProblem:
+    """``p`` without team rules and fairness: an objective the walks price whole."""
+    weights = p.params.weights.model_copy(update={"fairness": 0.0})
+    params = p.params.model_copy(update={"weights": weights})
+    return p.model_copy(update={"team_rules": (), "params": params})
+
+
 @settings(max_examples=40, deadline=None)
 @given(problems(max_vols=3, max_shifts=5))
 def test_search_keeps_the_rules_and_never_ends_worse(p: RosterProblem) -> None:
@@ -94,14 +101,7 @@ def test_search_keeps_the_rules_and_never_ends_worse(p: RosterProblem) -> None:
     most the start's: the walks' prices are the objective, so a roster the search
     keeps as its best is one the checker scores no higher.
     """
-    p = p.model_copy(
-        update={
-            "team_rules": (),
-            "params": p.params.model_copy(
-                update={"weights": p.params.weights.model_copy(update={"fairness": 0.0})}
-            ),
-        }
-    )
+    p = _priced_by_walks(p)
     arr = RosterArrays.build(p)
     start = sequential_roster(arr, until=time.perf_counter() + 5.0)
     assume(start is not None)
@@ -169,14 +169,7 @@ def test_side_by_side_proposals_are_priced_again_before_they_are_taken() -> None
 @given(problems(max_vols=4, max_shifts=5))
 def test_side_by_side_responses_keep_the_rules(p: RosterProblem) -> None:
     """On random small problems, responses two at a time pass the checker and cost no more."""
-    p = p.model_copy(
-        update={
-            "team_rules": (),
-            "params": p.params.model_copy(
-                update={"weights": p.params.weights.model_copy(update={"fairness": 0.0})}
-            ),
-        }
-    )
+    p = _priced_by_walks(p)
     arr = RosterArrays.build(p)
     start = sequential_roster(arr, until=time.perf_counter() + 5.0)
     assume(start is not None)
