@@ -234,15 +234,8 @@ class _State:
         """
         control = current()
         clock = current_clock()
-        if lanes <= 1:
-            while self.stale[self.vols].any():
-                for v in self.vols.tolist():
-                    if clock.past(until) or control.stop_requested():
-                        return False
-                    if self.stale[v]:
-                        self.respond(v)
-            return True
-        with ThreadPoolExecutor(max_workers=lanes) as pool:
+        pool = ThreadPoolExecutor(max_workers=lanes) if lanes > 1 else None
+        try:
             while self.stale[self.vols].any():
                 order, i = self.vols.tolist(), 0
                 while i < len(order):
@@ -257,11 +250,19 @@ class _State:
                         return False
                     for v in batch:
                         self.stale[v] = False
-                        self.walk(v)
-                    # Each thread runs in a copy of this context (the solve's clock).
-                    futures = [pool.submit(copy_context().run, self.propose, v) for v in batch]
-                    for v, future in zip(batch, futures, strict=True):
-                        self.adopt(v, future.result())
+                    if pool is None:
+                        proposals = [self.propose(v) for v in batch]
+                    else:
+                        for v in batch:
+                            self.walk(v)  # built here: the threads only read the walks
+                        # Each thread runs in a copy of this context (the solve's clock).
+                        futures = [pool.submit(copy_context().run, self.propose, v) for v in batch]
+                        proposals = [future.result() for future in futures]
+                    for v, schedule in zip(batch, proposals, strict=True):
+                        self.adopt(v, schedule)
+        finally:
+            if pool is not None:
+                pool.shutdown()
         return True
 
     def _touch(self, before: IntArray) -> None:
