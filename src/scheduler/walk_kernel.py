@@ -199,6 +199,8 @@ def forward(
             if prev_u > 0 and leaving:
                 ended[:prev_size] = INF
                 for f in range(prev_u):
+                    if cost[optr[d - 1] + f] == INF:
+                        continue  # never worked: its states are all unreachable
                     for r in range(run):
                         if lrun[d, r]:
                             base = pwb + (f * run + r) * prev_size
@@ -231,7 +233,7 @@ def forward(
                     lb = i * run * prev_size
                     least[lb : lb + run * prev_size] = INF
                     for f in range(prev_u):
-                        if cols[cb + i * prev_u + f]:
+                        if cols[cb + i * prev_u + f] and cost[optr[d - 1] + f] < INF:
                             for r in range(run):
                                 base = pwb + (f * run + r) * prev_size
                                 at = lb + r * prev_size
@@ -244,6 +246,8 @@ def forward(
         for f in range(lo_f, hi_f):
             t = optr[d] + f
             add = cost[t]
+            if add == INF:
+                continue  # an option priced out (closed, or a cheaper twin's)
             offs[0] = units[t]
             offs[1] = inc[d, 0]
             for k in range(k_axes - 2):

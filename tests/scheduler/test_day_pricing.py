@@ -21,7 +21,8 @@ from tests.scheduler.builders import MONDAY, roster, shift, volunteer, when
 
 DATA = Path(__file__).parent.parent / "data" / "curtois"
 
-TIMES = {"E": ("06:00", 8), "L": ("14:00", 8), "N": ("22:00", 10)}
+TIMES = {"E": ("06:00", 8), "F": ("06:00", 8), "L": ("14:00", 8), "N": ("22:00", 10)}
+"""Shift types by start and hours: ``E`` and ``F`` alike but for their type (twins)."""
 
 
 def _shift(kind: str, day: int) -> Shift:
@@ -176,6 +177,53 @@ def test_repair_swaps_within_days_to_keep_a_maximum() -> None:
     assert float(cost[schedules[-1]].sum()) == -9.0  # the optimum: two early, three late
     assert lower == -15.0
     assert not exact
+
+
+def test_twins_are_walked_once_at_the_same_least_cost() -> None:
+    """Two alike shift types a day: the walk keeps the cheaper of each pair, and costs the same.
+
+    Fourteen days of early shifts of types ``E`` and ``F`` (twins unless one is
+    pinned) and late ones, with runs, days off, minutes and weekends: at random
+    costs, the walk with twins priced out and the walk over every option find
+    the same least cost, and the schedule found keeps every rule.
+    """
+    shifts = [_shift(kind, day) for day in range(14) for kind in ("E", "F", "L")]
+    contract = Contract(
+        id="c",
+        forbidden_successions=(("L", "E"), ("L", "F")),
+        min_minutes=7 * 480,
+        max_consecutive_days=4,
+        min_consecutive_days=2,
+        min_consecutive_days_off=2,
+        max_weekends=1,
+    )
+    p = roster(
+        [volunteer("v")],
+        shifts,
+        num_days=14,
+        contracts=(contract,),
+        default_contract="c",
+        pins=(RosterPin(volunteer="v", shift="F3"),),
+    )
+    arr, walk, _ = _walk(p)
+    assert walk is not None
+    flat = walk._kernel()
+    twins = flat.twins
+    assert twins is not None
+    assert len(twins.starts) == 13 * 2 + 3  # E and F one set a day, but on day 3 (pinned)
+    rng = np.random.default_rng(5)
+    ids = [p.shifts[int(s)].id for s in arr.edge_shift]
+    for _ in range(30):
+        cost = rng.integers(-20, 5, arr.num_edges).astype(float)
+        found = walk.walk(cost)
+        flat.twins = None
+        every = walk.walk(cost)
+        flat.twins = twins
+        assert found is not None
+        assert every is not None
+        assert found[1] == every[1]
+        assert float(cost[found[0]].sum()) == found[1]
+        assert check(p, [("v", ids[int(e)]) for e in found[0]]).feasible
 
 
 def test_walk_matches_the_cp_sat_pricing_on_curtois_instance1() -> None:
