@@ -43,6 +43,7 @@ import numpy as np
 from scheduler.arrays import RosterArrays
 from scheduler.clock import current_clock
 from scheduler.day_pricing import DayPricing
+from scheduler.redeal import redeal
 from scheduler.sequential import SeatPrices
 from volunteers.bits import BoolArray
 from volunteers.control import current
@@ -56,6 +57,7 @@ RUIN = 2
 RELATED = 0.8
 """Share of the moves that take off volunteers who could fill one seat still empty
 (the others take off volunteers at random)."""
+
 
 RESPOND_SECONDS = 5e-5
 """Work seconds (:mod:`scheduler.clock`) counted per best response, beyond its walk."""
@@ -74,6 +76,7 @@ def improve_roster(
     bonus: FloatArray | None = None,
     search_until: float | None = None,
     workers: int = 1,
+    deal: bool = False,
 ) -> BoolArray:
     """``chosen`` improved volunteer by volunteer (see the module doc).
 
@@ -98,6 +101,10 @@ def improve_roster(
     workers
         Best responses proposed side by side (:meth:`_State.sweep`); on a clock
         counting work (:mod:`scheduler.clock`) one at a time.
+    deal
+        Once no volunteer can do better alone, deal each day's shifts again
+        among who works it (:mod:`scheduler.redeal`), and answer again from
+        there, while the deals change something.
 
     Returns
     -------
@@ -116,7 +123,12 @@ def improve_roster(
         return chosen
     state = _State(arr, chosen, bonus)
     lanes = 1 if current_clock().counting else max(1, workers)
-    if not state.sweep(until, lanes):
+    converged = state.sweep(until, lanes)
+    # Each day's shifts dealt again among who works it, then best responses
+    # from there, while the deals change something (see :mod:`scheduler.redeal`).
+    while converged and deal and state.redeal(until):
+        converged = state.sweep(until, lanes)
+    if not converged:
         return state.chosen
     if search:
         stop = until if search_until is None else min(until, search_until)
@@ -220,6 +232,22 @@ class _State:
         np.add.at(self.have, sh[new], 1)
         self.chosen[mine] = new
         self._touch(before)
+        return True
+
+    def redeal(self, until: float) -> bool:
+        """Deal every day's shifts again (:func:`scheduler.redeal.redeal`); whether any changed.
+
+        The volunteers moved, and those whose prices the deals moved, are stale.
+        """
+        dealt = redeal(self.arr, self.chosen, until=until, prices=self.prices)
+        moved = np.flatnonzero(dealt != self.chosen)
+        if len(moved) == 0:
+            return False
+        before = self.have
+        self.chosen = dealt
+        self.have = np.bincount(self.arr.edge_shift[dealt], minlength=self.arr.num_shifts)
+        self._touch(before)
+        self.stale[self.arr.edge_vol[moved]] = True
         return True
 
     def sweep(self, until: float, lanes: int) -> bool:

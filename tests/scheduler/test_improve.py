@@ -54,13 +54,18 @@ def test_search_finds_the_swap_best_responses_miss() -> None:
 
     Each works exactly one of two shifts that both need one. Moving alone
     leaves a shift empty (10) to meet one's request (2): no single volunteer
-    does better, so the best responses keep the start. Ruin and recreate takes
-    both off and puts each on the shift they asked for.
+    does better, so the best responses keep the start. The shifts differ in
+    length, so dealing the day again (:mod:`scheduler.redeal`, which keeps
+    everyone's minutes) cannot swap them either. Ruin and recreate takes both
+    off and puts each on the shift they asked for.
     """
-    one = Contract(id="one", min_minutes=180, max_minutes=180)
+    one = Contract(id="one", min_minutes=180, max_minutes=240)
     p = roster(
         [volunteer("a"), volunteer("b")],
-        [shift(s, 0, target=1, under_weight=10.0, over_weight=1.0) for s in ("x", "y")],
+        [
+            shift("x", 0, "09:00", "12:00", target=1, under_weight=10.0, over_weight=1.0),
+            shift("y", 0, "13:00", "17:00", target=1, under_weight=10.0, over_weight=1.0),
+        ],
         contracts=(one,),
         default_contract="one",
         requests=(
