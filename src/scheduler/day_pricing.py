@@ -173,14 +173,19 @@ class DayPricing:
         cap: float | None,
         pinned: IntArray,
         type_of_key: dict[str, int],
+        span: tuple[int, int] | None = None,
     ) -> DayPricing | None:
         """The walk of the volunteer whose pairs are ``edges``, or ``None`` when it does not fit.
 
         ``pinned`` lists the pairs (of ``edges``) the volunteer must work.
+        ``span`` walks days ``lo..hi - 1`` only (``edges`` must lie in them),
+        as a horizon of its own: runs touching its first or last day are exempt
+        from the minimum-run rules (see :mod:`scheduler.spans`).
         """
         if contract.max_shifts_per_day != 1 or len(edges) == 0:
             return None
-        current_clock().charge(BUILD_SECONDS_PER_DAY * arr.num_days)
+        lo, hi = (0, arr.num_days) if span is None else span
+        current_clock().charge(BUILD_SECONDS_PER_DAY * (hi - lo))
         sh = arr.edge_shift[edges]
         day = arr.shift_day[sh]
         start = arr.shift_start[sh]
@@ -206,7 +211,7 @@ class DayPricing:
             return None
         pinned_set = set(pinned.tolist())
         days: list[_Day] = []
-        for d in range(n):
+        for d in range(lo, hi):
             local = np.flatnonzero(day == d)
             pin = [i for i, e in enumerate(edges[local].tolist()) if e in pinned_set]
             if len(pin) > 1:
@@ -224,7 +229,7 @@ class DayPricing:
         bad = bool(forbidden.any())
         ty = arr.shift_type[sh]
         compat: list[np.ndarray] = [np.zeros((0, len(days[0].local)), dtype=bool)]
-        for d in range(1, n):
+        for d in range(1, len(days)):
             a, b = days[d - 1].local, days[d].local
             ok = ~((start[b][None, :] < end[a][:, None]) & (start[a][:, None] < (end[b])[None, :]))
             if bad:

@@ -45,6 +45,7 @@ from scheduler.clock import current_clock
 from scheduler.day_pricing import DayPricing
 from scheduler.redeal import redeal
 from scheduler.sequential import SeatPrices
+from scheduler.spans import span_walk, week_start
 from volunteers.bits import BoolArray
 from volunteers.control import current
 from volunteers.geo import FloatArray, IntArray
@@ -77,6 +78,8 @@ def improve_roster(
     search_until: float | None = None,
     workers: int = 1,
     deal: bool = False,
+    weeks: int = 0,
+    answered: bool = False,
 ) -> BoolArray:
     """``chosen`` improved volunteer by volunteer (see the module doc).
 
@@ -105,6 +108,12 @@ def improve_roster(
         Once no volunteer can do better alone, deal each day's shifts again
         among who works it (:mod:`scheduler.redeal`), and answer again from
         there, while the deals change something.
+    weeks
+        Ruin and recreate over spans of this many weeks (:mod:`scheduler.spans`)
+        instead of whole schedules.
+    answered
+        ``chosen`` already gives every volunteer a best response (an earlier
+        call returned it before its time): no first pass of best responses.
 
     Returns
     -------
@@ -123,6 +132,8 @@ def improve_roster(
         return chosen
     state = _State(arr, chosen, bonus)
     lanes = 1 if current_clock().counting else max(1, workers)
+    if answered:
+        state.stale[:] = False
     converged = state.sweep(until, lanes)
     # Each day's shifts dealt again among who works it, then best responses
     # from there, while the deals change something (see :mod:`scheduler.redeal`).
@@ -132,7 +143,7 @@ def improve_roster(
         return state.chosen
     if search:
         stop = until if search_until is None else min(until, search_until)
-        return state.search(stop, np.random.default_rng(seed))
+        return state.search(stop, np.random.default_rng(seed), weeks)
     return state.chosen
 
 
@@ -234,6 +245,35 @@ class _State:
         self._touch(before)
         return True
 
+    def propose_span(self, v: int, lo: int, hi: int) -> IntArray | None:
+        """Volunteer ``v``'s best schedule with only days ``lo..hi - 1`` changed (its pairs).
+
+        Walked over that span (:func:`scheduler.spans.span_walk`) at what the
+        others leave now. ``None`` when ``v`` has no walk there or no schedule.
+        """
+        arr = self.arr
+        mine = np.arange(self.vptr[v], self.vptr[v + 1])
+        own = self.chosen[mine]
+        walk = span_walk(arr, v, mine, own, lo, hi, self.type_of_key)
+        if walk is None:
+            return None
+        current_clock().charge(RESPOND_SECONDS)
+        sh = arr.edge_shift[mine]
+        _, _, priced = self.prices.seats(mine, sh, self.have[sh] - own)
+        schedules, _, _ = walk.price(priced[np.searchsorted(mine, walk.edges)], prove=False)
+        if not schedules:
+            return None
+        day = arr.shift_day[sh]
+        kept = mine[own & ((day < lo) | (day >= hi))]
+        new = schedules[-1]
+        new_day = arr.shift_day[arr.edge_shift[new]]
+        schedule = np.union1d(kept, new[(new_day >= lo) & (new_day < hi)])
+        if walk.cap is not None:
+            whole = self.walk(v)
+            if whole is None or not whole.keeps_left_out_rules(schedule):
+                return None
+        return schedule
+
     def redeal(self, until: float) -> bool:
         """Deal every day's shifts again (:func:`scheduler.redeal.redeal`); whether any changed.
 
@@ -322,8 +362,14 @@ class _State:
         extra = pr.over * np.maximum(have - pr.target, 0)
         return float(short.sum() + extra.sum() + pr.personal[self.chosen].sum())
 
-    def search(self, until: float, rng: np.random.Generator) -> BoolArray:
-        """Ruin and recreate, two volunteers at a time, annealed (see the module doc)."""
+    def search(self, until: float, rng: np.random.Generator, weeks: int = 0) -> BoolArray:
+        """Ruin and recreate, two volunteers at a time (see the module doc).
+
+        With ``weeks``, each move frees the two volunteers over a span of that
+        many weeks around a seat (:meth:`_span`) and re-walks only that span
+        (:meth:`propose_span`), taking only moves that cost no more; else it
+        frees their whole schedules, annealed.
+        """
         arr, pr = self.arr, self.prices
         walked = np.asarray([self.walk(v) is not None for v in self.vols.tolist()], dtype=bool)
         vols = self.vols[walked]
@@ -335,7 +381,7 @@ class _State:
         minimum = np.asarray([s.minimum for s in arr.problem.shifts], dtype=np.int64)
         guard = bool((self.have >= minimum).all())
         staffed = pr.target > 0
-        heat = float(pr.under[staffed].mean()) if staffed.any() else 1.0
+        heat = float(pr.under[staffed].mean()) if staffed.any() and not weeks else 0.0
         current_cost = self.cost()
         best, best_cost, first = self.chosen.copy(), current_cost, current_cost
         clock = current_clock()
@@ -349,15 +395,23 @@ class _State:
                 break
             moves += 1
             clock.charge(MOVE_SECONDS_PER_PAIR * arr.num_edges)
-            ruin = self._pick(rng, vols, can)
+            if weeks:
+                ruin, window = self._span(rng, vols, can, weeks)
+            else:
+                ruin, window = self._pick(rng, vols, can), None
+            lo, hi = (0, arr.num_days) if window is None else window
             kept_chosen, kept_have = self.chosen.copy(), self.have.copy()
             for v in ruin.tolist():
                 mine = np.arange(self.vptr[v], self.vptr[v + 1])
-                np.add.at(self.have, arr.edge_shift[mine[self.chosen[mine]]], -1)
-                self.chosen[mine] = False
-            placed = all(self.respond(v, anyway=True) for v in rng.permutation(ruin).tolist())
-            for v in ruin.tolist():
-                self.respond(v)
+                day = arr.edge_day[mine]
+                off = mine[self.chosen[mine] & (day >= lo) & (day < hi)]
+                np.add.at(self.have, arr.edge_shift[off], -1)
+                self.chosen[off] = False
+            order = rng.permutation(ruin).tolist()
+            placed = all(self._answer(v, window, anyway=True) for v in order)
+            if placed:
+                for v in ruin.tolist():
+                    self._answer(v, window)
             cost = self.cost()
             temperature = heat * (1.0 - (now - began) / span)
             worse = cost - current_cost
@@ -372,7 +426,8 @@ class _State:
                 unplaced += not placed
                 self.chosen, self.have = kept_chosen, kept_have
         logger.debug(
-            "ruin and recreate: %d moves, %d taken, %d not placed; %.2f -> %.2f",
+            "ruin and recreate (%s): %d moves, %d taken, %d not placed; %.2f -> %.2f",
+            f"spans of {weeks} weeks" if weeks else "whole schedules",
             moves,
             taken,
             unplaced,
@@ -380,6 +435,39 @@ class _State:
             best_cost,
         )
         return best
+
+    def _answer(self, v: int, window: tuple[int, int] | None, *, anyway: bool = False) -> bool:
+        """Volunteer ``v``'s best response, over ``window``'s days only when given."""
+        if window is None:
+            return self.respond(v, anyway=anyway)
+        return self.adopt(v, self.propose_span(v, *window), anyway=anyway)
+
+    def _span(
+        self, rng: np.random.Generator, vols: IntArray, can: BoolArray, weeks: int
+    ) -> tuple[IntArray, tuple[int, int]]:
+        """Two volunteers and a span of ``weeks`` weeks: mostly around a seat still empty.
+
+        The span holds the seat's day, at a random place; the volunteers are two
+        who could fill the seat (any two when fewer can).
+        """
+        arr, pr = self.arr, self.prices
+        n = arr.num_days
+        empty = np.flatnonzero(self.have < pr.target)
+        if len(empty) and rng.random() < RELATED:
+            s = int(rng.choice(empty))
+        else:
+            s = int(rng.integers(arr.num_shifts))
+        d = int(arr.shift_day[s])
+        lo = week_start(arr, max(0, d - 7 * int(rng.integers(weeks))))
+        hi = lo + 7 * weeks
+        hi = n if hi >= n else week_start(arr, hi)
+        if hi <= d:
+            hi = n if d + 7 >= n else week_start(arr, d + 7)
+        who = self.shift_vols[self.sptr[s] : self.sptr[s + 1]]
+        who = who[can[who]]
+        if len(who) < RUIN:
+            who = vols
+        return rng.choice(who, size=RUIN, replace=False), (lo, hi)
 
     def _pick(self, rng: np.random.Generator, vols: IntArray, can: BoolArray) -> IntArray:
         """The volunteers a move takes off: mostly two who could fill one empty seat."""

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from scheduler import Contract, Request, RosterProblem
 from scheduler.arrays import RosterArrays
@@ -98,13 +99,15 @@ def _priced_by_walks(p: RosterProblem) -> RosterProblem:
 
 
 @settings(max_examples=40, deadline=None)
-@given(problems(max_vols=3, max_shifts=5))
-def test_search_keeps_the_rules_and_never_ends_worse(p: RosterProblem) -> None:
+@given(problems(max_vols=3, max_shifts=5), st.sampled_from([0, 1]))
+def test_search_keeps_the_rules_and_never_ends_worse(p: RosterProblem, weeks: int) -> None:
     """On random small problems the search's roster passes the checker and costs no more.
 
-    Its objective (the checker's) is at most that of the best responses, itself at
-    most the start's: the walks' prices are the objective, so a roster the search
-    keeps as its best is one the checker scores no higher.
+    Whole schedules or spans of a week (:mod:`scheduler.spans`), from the best
+    responses (``answered``). Its objective (the checker's) is at most that of
+    the best responses, itself at most the start's: the walks' prices are the
+    objective, so a roster the search keeps as its best is one the checker
+    scores no higher.
     """
     p = _priced_by_walks(p)
     arr = RosterArrays.build(p)
@@ -112,7 +115,15 @@ def test_search_keeps_the_rules_and_never_ends_worse(p: RosterProblem) -> None:
     assume(start is not None)
     assert start is not None
     responded = improve_roster(arr, start, until=time.perf_counter() + 5.0)
-    searched = improve_roster(arr, responded, until=time.perf_counter() + 0.05, search=True, seed=3)
+    searched = improve_roster(
+        arr,
+        responded,
+        until=time.perf_counter() + 0.05,
+        search=True,
+        seed=3,
+        weeks=weeks,
+        answered=True,
+    )
     reports = [check(p, arr.pairs(c)) for c in (start, responded, searched)]
     assert reports[0].feasible
     for report in reports[1:]:
