@@ -371,8 +371,12 @@ class _State:
         frees their whole schedules, annealed.
         """
         arr, pr = self.arr, self.prices
-        walked = np.asarray([self.walk(v) is not None for v in self.vols.tolist()], dtype=bool)
-        vols = self.vols[walked]
+        vols = self.vols
+        if not weeks:
+            # Whole walks, built here (a span's walk is built for its move; building
+            # Instance22's 50 whole walks takes about 3 s).
+            walked = np.asarray([self.walk(v) is not None for v in vols.tolist()], dtype=bool)
+            vols = vols[walked]
         if len(vols) < RUIN:
             return self.chosen
         # Who could fill each shift: the volunteers with walks among its pairs.
