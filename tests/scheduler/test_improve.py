@@ -75,16 +75,7 @@ def test_search_finds_the_swap_best_responses_miss() -> None:
         ),
     )
     arr = RosterArrays.build(p)
-
-    def pairs(*on: tuple[int, int]) -> np.ndarray:
-        chosen = np.zeros(arr.num_edges, dtype=bool)
-        for v, s in on:
-            e = arr.edge_of(v, s)
-            assert e is not None
-            chosen[e] = True
-        return chosen
-
-    start, swapped = pairs((0, 0), (1, 1)), pairs((0, 1), (1, 0))
+    start, swapped = roster_of(arr, (0, 0), (1, 1)), roster_of(arr, (0, 1), (1, 0))
     assert np.array_equal(improve_roster(arr, start, until=time.perf_counter() + 5.0), start)
     searched = improve_roster(arr, start, until=time.perf_counter() + 0.2, search=True, seed=1)
     assert np.array_equal(searched, swapped)
@@ -181,17 +172,40 @@ def test_side_by_side_proposals_are_priced_again_before_they_are_taken() -> None
     assert report.objective == 0.0
 
 
-@settings(max_examples=30, deadline=None)
-@given(problems(max_vols=4, max_shifts=5))
-def test_side_by_side_responses_keep_the_rules(p: RosterProblem) -> None:
-    """On random small problems, responses two at a time pass the checker and cost no more."""
+def roster_of(arr: RosterArrays, *on: tuple[int, int]) -> np.ndarray:
+    """The roster of the given (volunteer, shift) pairs."""
+    chosen = np.zeros(arr.num_edges, dtype=bool)
+    for v, s in on:
+        e = arr.edge_of(v, s)
+        assert e is not None
+        chosen[e] = True
+    return chosen
+
+
+def random_start(p: RosterProblem) -> tuple[RosterProblem, RosterArrays, np.ndarray]:
+    """``p`` priced whole by the walks, its arrays and its sequential roster (assumed found)."""
     p = _priced_by_walks(p)
     arr = RosterArrays.build(p)
     start = sequential_roster(arr, until=time.perf_counter() + 5.0)
     assume(start is not None)
     assert start is not None
+    return p, arr, start
+
+
+def assert_kept_and_no_dearer(
+    p: RosterProblem, arr: RosterArrays, start: np.ndarray, after: np.ndarray
+) -> None:
+    """``after`` keeps every rule (the checker's) and costs no more than ``start``."""
+    first, last = check(p, arr.pairs(start)), check(p, arr.pairs(after))
+    assert first.feasible
+    assert last.feasible, last.violations
+    assert last.objective <= first.objective + 1e-6
+
+
+@settings(max_examples=30, deadline=None)
+@given(problems(max_vols=4, max_shifts=5))
+def test_side_by_side_responses_keep_the_rules(p: RosterProblem) -> None:
+    """On random small problems, responses two at a time pass the checker and cost no more."""
+    p, arr, start = random_start(p)
     responded = improve_roster(arr, start, until=time.perf_counter() + 5.0, workers=2)
-    before, after = check(p, arr.pairs(start)), check(p, arr.pairs(responded))
-    assert before.feasible
-    assert after.feasible, after.violations
-    assert after.objective <= before.objective + 1e-6
+    assert_kept_and_no_dearer(p, arr, start, responded)
