@@ -437,8 +437,13 @@ planned after the construction, which it would otherwise delay: with the plan
 first, Instance22 at a 20 s limit had no roster by its deadline. At 60 s, the plan
 first gave Instance22 41,030 and the plan after the construction 45,213-46,156."""
 
-PLAN_SEARCH_SHARE = 0.4
-"""Share of the search after the construction that follows the weekend plan."""
+PLAN_SEARCH_SHARE = 0.15
+"""Share of the search after the construction that follows the weekend plan. Measured
+at 60 s with days dealt again between best responses (:mod:`scheduler.redeal`), seeds
+1-4, run one after the other: Curtois Instance22 37,860 / 37,767 / 38,098 / 37,625
+against 38,734 / 38,003 / 38,199 / 38,155 at 0.4 (the search at true prices, which the
+deals lengthen, settled at 48-55 s); Instance20 5,607 / 5,395 / 5,299 / 5,375 against
+5,452 / 5,375 / 5,390 / 5,476, the same within its spread."""
 
 
 SPAN_WEEKS = 4
