@@ -251,6 +251,18 @@ class RosterArrays:
             out.append(on_day[np.asarray(keep, dtype=bool)])
         return out
 
+    def counted_by(self, key: str, shifts: IntArray) -> BoolArray:
+        """Which of ``shifts`` a contract's per-type or per-post maximum ``key`` counts.
+
+        ``key`` names a shift type, a post, or both (a shift counts when either matches).
+        """
+        hit: BoolArray = np.zeros(len(shifts), dtype=bool)
+        if key in self.types:
+            hit |= self.shift_type[shifts] == self.types.index(key)
+        if key in self.problem.post_index:
+            hit |= self.shift_post[shifts] == self.problem.post_index[key]
+        return hit
+
     def forbidden_after(self, contract: Contract) -> BoolArray:
         """The succession table of ``contract``, ``(types, types)``.
 

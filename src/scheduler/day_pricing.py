@@ -521,9 +521,7 @@ class DayPricing:
         for key, n in self.c.max_shifts.items():
             if n <= 0:
                 continue
-            hit = arr.shift_type[sh] == self.type_of_key.get(key, -1)
-            if key in arr.problem.post_index:
-                hit |= arr.shift_post[sh] == arr.problem.post_index[key]
+            hit = arr.counted_by(key, sh)
             if int(hit.sum()) > n:
                 out.append((self.edges[hit], n))
         return out

@@ -43,7 +43,7 @@ import numpy as np
 from scheduler.arrays import RosterArrays
 from scheduler.clock import current_clock
 from scheduler.day_pricing import DayPricing
-from scheduler.redeal import redeal
+from scheduler.redeal import Redealer
 from scheduler.sequential import SeatPrices
 from scheduler.spans import span_walk, week_start
 from volunteers.bits import BoolArray
@@ -179,6 +179,7 @@ class _State:
         self.vols = np.flatnonzero(np.diff(self.vptr))
         self.type_of_key = {t: i for i, t in enumerate(arr.types)}
         self.walks: dict[int, DayPricing | None] = {}
+        self.dealer: Redealer | None = None  # built at the first deals
         # Whose prices changed since their last best response (everyone's, at first).
         self.stale = np.ones(arr.num_volunteers, dtype=bool)
         by_shift = np.argsort(arr.edge_shift, kind="stable")
@@ -275,11 +276,13 @@ class _State:
         return schedule
 
     def redeal(self, until: float) -> bool:
-        """Deal every day's shifts again (:func:`scheduler.redeal.redeal`); whether any changed.
+        """Deal every day's shifts again (:mod:`scheduler.redeal`); whether any changed.
 
         The volunteers moved, and those whose prices the deals moved, are stale.
         """
-        dealt = redeal(self.arr, self.chosen, until=until, prices=self.prices)
+        if self.dealer is None:
+            self.dealer = Redealer(self.arr, self.prices)
+        dealt = self.dealer.sweep(self.chosen, until=until)
         moved = np.flatnonzero(dealt != self.chosen)
         if len(moved) == 0:
             return False

@@ -64,7 +64,6 @@ class Redealer:
         self.by_day = np.lexsort((arr.edge_vol, day))
         self.dptr = np.searchsorted(day[self.by_day], np.arange(arr.num_days + 1))
         vols = p.organization.volunteers
-        type_of_key = {t: i for i, t in enumerate(arr.types)}
         self.rest = np.zeros(arr.num_volunteers, dtype=np.int64)
         self.forbidden: list[BoolArray] = []
         # Per volunteer: their per-type and per-post maximums (pairs, maximum).
@@ -77,11 +76,7 @@ class Redealer:
             mine = sh[self.vptr[v] : self.vptr[v + 1]]
             groups: list[tuple[BoolArray, int]] = []
             for key, most in c.max_shifts.items():
-                hit = np.zeros(len(mine), dtype=bool)
-                if key in type_of_key:
-                    hit |= arr.shift_type[mine] == type_of_key[key]
-                if key in p.post_index:
-                    hit |= arr.shift_post[mine] == p.post_index[key]
+                hit = arr.counted_by(key, mine)
                 if hit.any():
                     groups.append((hit, most))
             self.groups.append(groups)
@@ -145,6 +140,28 @@ class Redealer:
         chosen[movable] = False
         chosen[picked] = True
         return True
+
+    def sweep(self, chosen: BoolArray, *, until: float) -> BoolArray:
+        """``chosen`` with every day dealt until no deal changes it (see :func:`redeal`)."""
+        out = chosen.copy()
+        clock = current_clock()
+        control = current()
+        stale = np.ones(self.arr.num_days, dtype=bool)
+        deals = changed = 0
+        while stale.any():
+            for d in np.flatnonzero(stale).tolist():
+                if clock.past(until) or control.stop_requested():
+                    logger.debug("redeal: %d deals, %d changed (stopped)", deals, changed)
+                    return out
+                stale[d] = False
+                deals += 1
+                if self.deal(out, d):
+                    changed += 1
+                    # The days around see new neighbours.
+                    stale[max(0, d - 1) : d + 2] = True
+                    stale[d] = False
+        logger.debug("redeal: %d deals, %d changed", deals, changed)
+        return out
 
     def _priced(
         self,
@@ -239,23 +256,4 @@ def redeal(
     BoolArray
         The roster, no dearer than ``chosen``.
     """
-    dealer = Redealer(arr, prices)
-    out = chosen.copy()
-    clock = current_clock()
-    control = current()
-    stale = np.ones(arr.num_days, dtype=bool)
-    deals = changed = 0
-    while stale.any():
-        for d in np.flatnonzero(stale).tolist():
-            if clock.past(until) or control.stop_requested():
-                logger.debug("redeal: %d deals, %d changed (stopped)", deals, changed)
-                return out
-            stale[d] = False
-            deals += 1
-            if dealer.deal(out, d):
-                changed += 1
-                # The days around see new neighbours.
-                stale[max(0, d - 1) : d + 2] = True
-                stale[d] = False
-    logger.debug("redeal: %d deals, %d changed", deals, changed)
-    return out
+    return Redealer(arr, prices).sweep(chosen, until=until)

@@ -110,11 +110,7 @@ def span_walk(
     allowed = inside.copy()
     most: dict[str, int] = {}
     for key, limit in c.max_shifts.items():
-        hit = sh < 0
-        if key in type_of_key:
-            hit |= arr.shift_type[sh] == type_of_key[key]
-        if key in p.post_index:
-            hit |= arr.shift_post[sh] == p.post_index[key]
+        hit = arr.counted_by(key, sh)
         left = limit - int((hit & out).sum())
         if left <= 0:
             allowed &= ~hit
