@@ -472,16 +472,20 @@ def _weekend_bonus(arr: RosterArrays, seconds: float) -> FloatArray | None:
     return bonus
 
 
-WINDOW_SHARE = 0.5
+WINDOW_SHARE = 0.8
 """Share of the time limit ruin and recreate leaves to the search window by window
 (:mod:`scheduler.windows`), on models too large for column generation; best responses
-still go on to :data:`SEARCH_SHARE` while they improve (Curtois Instance22, where they
-take the whole minute). Measured on Curtois Instance20 at 60 s (wall clock, two
-workers), seeds 1-3, with windows on two default CP-SAT workers: 5,793 / 6,005 /
-5,982; 0.6: 5,994 / 5,740 (seeds 2-3); 0.7: 5,835 / 6,076; without windows (ruin and
-recreate, then CP-SAT on the whole model) 6,161-6,440. With windows on one worker at
-the full linear relaxation, on a work budget of 60 (seeds 1-2): 5,564 / 5,545; 0.65:
-5,762 / 5,537; 0.8: 5,786 / 5,685."""
+and deals still go on to :data:`SEARCH_SHARE` while they improve (Curtois Instance22,
+where they take the whole minute). Since days are dealt again between best responses
+(:mod:`scheduler.redeal`), ruin and recreate after them gains little on Curtois
+Instance20 (0, 0 and 62 in the 18 s it had at 0.5, seeds 1-3), where windows gain
+500-600 in 30 s. At 60 s (wall clock, two workers), seeds 1-8, run one after the
+other: 5,230 / 5,355 / 5,224 / 5,334 / 5,272 / 5,529 / 5,441 / 5,447 (mean 5,354)
+against 5,597 / 5,390 / 5,174 / 5,381 / 5,600 / 5,554 / 5,399 / 5,592 at 0.5 (mean
+5,461). On a work budget of 60 with one worker (seeds 1-2) the same within the
+spread: 5,744 / 5,533 against 5,668 / 5,562. Earlier, before the deals, with windows
+on two default CP-SAT workers (wall clock, seeds 1-3): 0.5 gave 5,793 / 6,005 / 5,982,
+0.6 5,994 / 5,740 (seeds 2-3), 0.7 5,835 / 6,076; without windows 6,161-6,440."""
 
 SEQUENTIAL_SHARE = 0.25
 """Share of the time limit a start built volunteer by volunteer
