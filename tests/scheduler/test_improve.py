@@ -1,10 +1,12 @@
-"""Tests for ``scheduler.improve``: best responses volunteer by volunteer, ruin and recreate."""
+"""Tests for ``scheduler.improve``: best responses, wishes kicked in, ruin and recreate."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -209,3 +211,74 @@ def test_side_by_side_responses_keep_the_rules(p: RosterProblem) -> None:
     p, arr, start = random_start(p)
     responded = improve_roster(arr, start, until=time.perf_counter() + 5.0, workers=2)
     assert_kept_and_no_dearer(p, arr, start, responded)
+
+
+def test_a_kicked_in_wish_is_met_when_the_others_answer() -> None:
+    """A wish no volunteer can meet alone is met by a kick and the answer it sets off.
+
+    ``a`` works ``x`` and asks for ``y``, which ``b`` works. Alone, ``a`` moving
+    leaves ``x`` empty (10) to meet the request (2), and ``b`` moving leaves
+    ``y`` empty: the start is a best response everywhere, and the shifts' lengths
+    differ, so no deal swaps them. Kicked onto ``y``, ``a`` leaves ``x`` empty,
+    ``b`` answers by taking it, and the roster costs the request's weight less.
+    """
+    one = Contract(id="one", min_minutes=180, max_minutes=240)
+    p = roster(
+        [volunteer("a"), volunteer("b")],
+        [
+            shift("x", 0, "09:00", "12:00", target=1, under_weight=10.0, over_weight=1.0),
+            shift("y", 0, "13:00", "17:00", target=1, under_weight=10.0, over_weight=1.0),
+        ],
+        contracts=(one,),
+        default_contract="one",
+        requests=(Request(volunteer="a", shift="y", want="on", weight=2.0),),
+    )
+    arr = RosterArrays.build(p)
+    start, met = roster_of(arr, (0, 0), (1, 1)), roster_of(arr, (0, 1), (1, 0))
+    assert np.array_equal(improve_roster(arr, start, until=time.perf_counter() + 5.0), start)
+    state = _State(arr, start, None)
+    kicked = state.kicks(time.perf_counter() + 5.0, np.random.default_rng(0))
+    assert np.array_equal(kicked, met)
+    assert check(p, arr.pairs(kicked)).objective == check(p, arr.pairs(start)).objective - 2.0
+
+
+def test_a_kick_that_does_not_pay_is_undone(caplog: pytest.LogCaptureFixture) -> None:
+    """When the answers cannot make up for the kick, the roster stays as it was.
+
+    As above, but ``b`` may not work ``x`` (a maximum of 0 early shifts in its
+    contract): meeting ``a``'s wish would leave ``x`` empty for good.
+    """
+    one = Contract(id="one", min_minutes=180, max_minutes=240)
+    only_y = Contract(id="only_y", min_minutes=180, max_minutes=240, max_shifts={"early": 0})
+    p = roster(
+        [volunteer("a"), volunteer("b")],
+        [
+            shift("x", 0, "09:00", "12:00", kind="early", target=1, under_weight=10.0),
+            shift("y", 0, "13:00", "17:00", kind="late", target=1, under_weight=10.0),
+        ],
+        contracts=(one, only_y),
+        default_contract="one",
+        contract_of={"b": "only_y"},
+        requests=(Request(volunteer="a", shift="y", want="on", weight=2.0),),
+    )
+    arr = RosterArrays.build(p)
+    start = roster_of(arr, (0, 0), (1, 1))
+    state = _State(arr, start, None)
+    with caplog.at_level(logging.DEBUG, logger="scheduler.improve"):
+        kicked = state.kicks(time.perf_counter() + 5.0, np.random.default_rng(0))
+    assert np.array_equal(kicked, start)
+    assert "1 moves, 0 taken" in caplog.text  # the kick was made, then undone
+
+
+@settings(max_examples=30, deadline=None)
+@given(problems(max_vols=4, max_shifts=5), st.integers(0, 3))
+def test_kicks_keep_the_rules_and_never_end_worse(p: RosterProblem, seed: int) -> None:
+    """On random small problems, wishes kicked in from best responses pass the checker.
+
+    And the roster costs no more than the best responses it started from.
+    """
+    p, arr, start = random_start(p)
+    responded = improve_roster(arr, start, until=time.perf_counter() + 5.0)
+    state = _State(arr, responded, None)
+    kicked = state.kicks(time.perf_counter() + 5.0, np.random.default_rng(seed))
+    assert_kept_and_no_dearer(p, arr, responded, kicked)
