@@ -224,12 +224,14 @@ class _State:
         self.stale[v] = False
         return self.adopt(v, self.propose(v), anyway=anyway)
 
-    def propose(self, v: int) -> IntArray | None:
+    def propose(self, v: int, kick: tuple[IntArray, bool] | None = None) -> IntArray | None:
         """Volunteer ``v``'s best schedule (its pairs) at what the others leave now.
 
         ``None`` when ``v`` has no walk or no schedule. Reads the roster only:
         proposals for different volunteers may be computed side by side (their
-        walks must have been built, :meth:`walk`).
+        walks must have been built, :meth:`walk`). With ``kick`` (pairs of
+        ``v``, and whether to take them), those pairs are priced so that the
+        schedule takes one of them (or leaves them all) whatever it costs.
         """
         walk = self.walk(v)
         if walk is None:
@@ -238,6 +240,10 @@ class _State:
         mine = np.arange(self.vptr[v], self.vptr[v + 1])
         sh = self.arr.edge_shift[mine]
         _, _, priced = self.prices.seats(mine, sh, self.have[sh] - self.chosen[mine])
+        if kick is not None:
+            pairs, on = kick
+            force = KICK * (1.0 + float(np.abs(priced).max(initial=0.0)))
+            priced[np.searchsorted(mine, pairs)] += -force if on else force
         schedules, _, _ = walk.price(priced, prove=False)
         return schedules[-1] if schedules else None
 
@@ -411,8 +417,8 @@ class _State:
                 v, pairs, on = runs[k]
                 if bool(self.chosen[pairs].any()) == on:
                     continue  # met since, by an earlier move
-                schedule = self._kicked(v, pairs, on)
-                if schedule is None:
+                schedule = self.propose(v, (pairs, on))
+                if schedule is None or bool(np.isin(pairs, schedule).any()) != on:
                     continue
                 moves += 1
                 kept = (self.chosen.copy(), self.have.copy(), self.stale.copy())
@@ -433,22 +439,6 @@ class _State:
             "wishes kicked in: %d moves, %d taken; %.2f -> %.2f", moves, taken, first, current_cost
         )
         return self.chosen
-
-    def _kicked(self, v: int, pairs: IntArray, on: bool) -> IntArray | None:
-        """Volunteer ``v``'s best schedule that takes (``on``) or leaves ``pairs``, or ``None``."""
-        walk = self.walk(v)
-        if walk is None:
-            return None
-        current_clock().charge(RESPOND_SECONDS)
-        mine = np.arange(self.vptr[v], self.vptr[v + 1])
-        sh = self.arr.edge_shift[mine]
-        _, _, priced = self.prices.seats(mine, sh, self.have[sh] - self.chosen[mine])
-        force = KICK * (1.0 + float(np.abs(priced).max(initial=0.0)))
-        priced[np.searchsorted(mine, pairs)] += -force if on else force
-        schedules, _, _ = walk.price(priced, prove=False)
-        if not schedules or bool(np.isin(pairs, schedules[-1]).any()) != on:
-            return None
-        return schedules[-1]
 
     def _unmet_wishes(self) -> list[tuple[int, IntArray, bool]]:
         """Runs of unmet wishes: (volunteer, their pairs, whether "on"), by consecutive days."""

@@ -52,6 +52,27 @@ def test_improvement_leaves_objectives_with_terms_walks_do_not_price() -> None:
     assert np.array_equal(improve_roster(arr, start, until=time.perf_counter() + 10.0), start)
 
 
+def two_shifts(*requests: Request, b_early: bool = True) -> RosterProblem:
+    """Volunteers ``a`` and ``b``, 3 to 4 hours each, and shifts ``x`` (3 h) and ``y`` (4 h).
+
+    Each shift needs one volunteer (10 a seat left empty, 1 a volunteer too many).
+    Without ``b_early``, ``b``'s contract allows no early shift (``x``).
+    """
+    one = Contract(id="one", min_minutes=180, max_minutes=240)
+    late = Contract(id="late", min_minutes=180, max_minutes=240, max_shifts={"early": 0})
+    return roster(
+        [volunteer("a"), volunteer("b")],
+        [
+            shift("x", 0, "09:00", "12:00", kind="early", target=1, under_weight=10.0),
+            shift("y", 0, "13:00", "17:00", kind="late", target=1, under_weight=10.0),
+        ],
+        contracts=(one, late),
+        default_contract="one",
+        contract_of={} if b_early else {"b": "late"},
+        requests=requests,
+    )
+
+
 def test_search_finds_the_swap_best_responses_miss() -> None:
     """Two volunteers, each on the shift the other wants: only a swap helps; the search makes it.
 
@@ -62,19 +83,9 @@ def test_search_finds_the_swap_best_responses_miss() -> None:
     everyone's minutes) cannot swap them either. Ruin and recreate takes both
     off and puts each on the shift they asked for.
     """
-    one = Contract(id="one", min_minutes=180, max_minutes=240)
-    p = roster(
-        [volunteer("a"), volunteer("b")],
-        [
-            shift("x", 0, "09:00", "12:00", target=1, under_weight=10.0, over_weight=1.0),
-            shift("y", 0, "13:00", "17:00", target=1, under_weight=10.0, over_weight=1.0),
-        ],
-        contracts=(one,),
-        default_contract="one",
-        requests=(
-            Request(volunteer="a", shift="y", want="on", weight=2.0),
-            Request(volunteer="b", shift="x", want="on", weight=2.0),
-        ),
+    p = two_shifts(
+        Request(volunteer="a", shift="y", want="on", weight=2.0),
+        Request(volunteer="b", shift="x", want="on", weight=2.0),
     )
     arr = RosterArrays.build(p)
     start, swapped = roster_of(arr, (0, 0), (1, 1)), roster_of(arr, (0, 1), (1, 0))
@@ -222,17 +233,7 @@ def test_a_kicked_in_wish_is_met_when_the_others_answer() -> None:
     differ, so no deal swaps them. Kicked onto ``y``, ``a`` leaves ``x`` empty,
     ``b`` answers by taking it, and the roster costs the request's weight less.
     """
-    one = Contract(id="one", min_minutes=180, max_minutes=240)
-    p = roster(
-        [volunteer("a"), volunteer("b")],
-        [
-            shift("x", 0, "09:00", "12:00", target=1, under_weight=10.0, over_weight=1.0),
-            shift("y", 0, "13:00", "17:00", target=1, under_weight=10.0, over_weight=1.0),
-        ],
-        contracts=(one,),
-        default_contract="one",
-        requests=(Request(volunteer="a", shift="y", want="on", weight=2.0),),
-    )
+    p = two_shifts(Request(volunteer="a", shift="y", want="on", weight=2.0))
     arr = RosterArrays.build(p)
     start, met = roster_of(arr, (0, 0), (1, 1)), roster_of(arr, (0, 1), (1, 0))
     assert np.array_equal(improve_roster(arr, start, until=time.perf_counter() + 5.0), start)
@@ -248,19 +249,7 @@ def test_a_kick_that_does_not_pay_is_undone(caplog: pytest.LogCaptureFixture) ->
     As above, but ``b`` may not work ``x`` (a maximum of 0 early shifts in its
     contract): meeting ``a``'s wish would leave ``x`` empty for good.
     """
-    one = Contract(id="one", min_minutes=180, max_minutes=240)
-    only_y = Contract(id="only_y", min_minutes=180, max_minutes=240, max_shifts={"early": 0})
-    p = roster(
-        [volunteer("a"), volunteer("b")],
-        [
-            shift("x", 0, "09:00", "12:00", kind="early", target=1, under_weight=10.0),
-            shift("y", 0, "13:00", "17:00", kind="late", target=1, under_weight=10.0),
-        ],
-        contracts=(one, only_y),
-        default_contract="one",
-        contract_of={"b": "only_y"},
-        requests=(Request(volunteer="a", shift="y", want="on", weight=2.0),),
-    )
+    p = two_shifts(Request(volunteer="a", shift="y", want="on", weight=2.0), b_early=False)
     arr = RosterArrays.build(p)
     start = roster_of(arr, (0, 0), (1, 1))
     state = _State(arr, start, None)
