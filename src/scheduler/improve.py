@@ -147,7 +147,7 @@ def improve_roster(
         best responses (10.5 s) 51,268, after two 48,349; CP-SAT from the start
         reached 64,475 in 41 s.
     """
-    if not _priced_by_walks(arr):
+    if not priced_by_walks(arr):
         return chosen
     state = _State(arr, chosen, bonus)
     lanes = 1 if current_clock().counting else max(1, workers)
@@ -169,7 +169,7 @@ def improve_roster(
     return state.chosen
 
 
-def _priced_by_walks(arr: RosterArrays) -> bool:
+def priced_by_walks(arr: RosterArrays) -> bool:
     """Whether the walks' prices are the objective, up to a constant.
 
     Not when the objective has terms they leave out (fairness, team rules,
@@ -202,6 +202,7 @@ class _State:
         self.type_of_key = {t: i for i, t in enumerate(arr.types)}
         self.walks: dict[int, DayPricing | None] = {}
         self.dealer: Redealer | None = None  # built at the first deals
+        self.minimum = np.asarray([s.minimum for s in arr.problem.shifts], dtype=np.int64)
         # Whose prices changed since their last best response (everyone's, at first).
         self.stale = np.ones(arr.num_volunteers, dtype=bool)
         by_shift = np.argsort(arr.edge_shift, kind="stable")
@@ -380,6 +381,10 @@ class _State:
         for s in crossed.tolist():
             self.stale[self.shift_vols[self.sptr[s] : self.sptr[s + 1]]] = True
 
+    def meets_minimums(self) -> bool:
+        """Whether every shift has its head-count minimum (the searches keep it once met)."""
+        return bool((self.have >= self.minimum).all())
+
     def cost(self) -> float:
         """The roster's objective at the walks' prices, less a constant.
 
@@ -404,8 +409,7 @@ class _State:
         """
         control = current()
         clock = current_clock()
-        minimum = np.asarray([s.minimum for s in self.arr.problem.shifts], dtype=np.int64)
-        guard = bool((self.have >= minimum).all())
+        guard = self.meets_minimums()
         moves = taken = 0
         first = current_cost = self.cost()
         while not clock.past(until) and not control.stop_requested():
@@ -428,7 +432,7 @@ class _State:
                     self.chosen, self.have, self.stale = kept
                     break
                 cost = self.cost()
-                if cost < current_cost - 1e-9 and (not guard or (self.have >= minimum).all()):
+                if cost < current_cost - 1e-9 and (not guard or self.meets_minimums()):
                     current_cost = cost
                     taken += 1
                 else:
@@ -484,8 +488,7 @@ class _State:
         # Who could fill each shift: the volunteers with walks among its pairs.
         can = np.zeros(arr.num_volunteers, dtype=bool)
         can[vols] = True
-        minimum = np.asarray([s.minimum for s in arr.problem.shifts], dtype=np.int64)
-        guard = bool((self.have >= minimum).all())
+        guard = self.meets_minimums()
         staffed = pr.target > 0
         heat = float(pr.under[staffed].mean()) if staffed.any() and not weeks else 0.0
         current_cost = self.cost()
@@ -526,7 +529,7 @@ class _State:
             ):
                 current_cost = cost
                 taken += 1
-                if cost < best_cost - 1e-9 and (not guard or (self.have >= minimum).all()):
+                if cost < best_cost - 1e-9 and (not guard or self.meets_minimums()):
                     best, best_cost = self.chosen.copy(), cost
             else:
                 unplaced += not placed

@@ -91,7 +91,7 @@ from scheduler.construct import greedy_roster
 from scheduler.evaluate import Term as _Term
 from scheduler.evaluate import objective as priced
 from scheduler.evaluate import penalties as itemized
-from scheduler.improve import improve_roster
+from scheduler.improve import improve_roster, priced_by_walks
 from scheduler.mip import (
     UnsupportedError,
     balanced_loads,
@@ -271,7 +271,9 @@ def _build_roster(problem: RosterProblem, clock: Clock) -> RosterResult:
         timings["build"] = t4 - t3
         return constructive(f"no time left to search the model built in {t4 - t3:.1f} s")
     if windowed and complete:
-        kick = bool(arr.problem.requests) and KICK_SHARE > 0
+        # Time is left to the kicks only where they can run (the walks price the
+        # whole objective) and have wishes to kick in.
+        kick = bool(arr.problem.requests) and priced_by_walks(arr)
         chosen = window_search(
             model,
             x,
